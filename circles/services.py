@@ -1,0 +1,162 @@
+"""Every write to circles goes through a function here."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from circles.models import Circle, CircleMembership
+from movement.models import AuditEvent
+from movement.services import record_event
+
+NAME_TAKEN = _("A circle with this name already exists in this movement.")
+
+
+def _check_name_free(*, movement, name, exclude=None):
+    taken = Circle.objects.filter(movement=movement, name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError({"name": NAME_TAKEN})
+
+
+def _unique_slug(movement, name):
+    base = slugify(name)[:80].strip("-") or "circle"
+    slug, n = base, 1
+    while Circle.objects.filter(movement=movement, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_circle(*, by, name, initiative, theory_of_change, lens):
+    """A new circle in ``by``'s movement, with its creator as first convener."""
+    name = name.strip()
+    if not theory_of_change.strip():
+        raise ValidationError({"theory_of_change": _("Every circle needs a theory of change.")})
+    movement = by.movement
+    _check_name_free(movement=movement, name=name)
+    try:
+        with transaction.atomic():
+            circle = Circle.objects.create(
+                movement=movement,
+                name=name,
+                slug=_unique_slug(movement, name),
+                initiative=initiative.strip(),
+                theory_of_change=theory_of_change.strip(),
+                lens=lens,
+            )
+            CircleMembership.objects.create(circle=circle, member=by, is_convener=True)
+            record_event(
+                movement=movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.CIRCLE_CREATED,
+                target=circle.name,
+                circle=circle.pk,
+            )
+    except IntegrityError:
+        # Someone else created the same name a moment ago.
+        raise ValidationError({"name": NAME_TAKEN}) from None
+    return circle
+
+
+def update_circle(*, by, circle, name, initiative, theory_of_change, lens):
+    """A convener edits the circle; its address (slug) stays stable."""
+    name = name.strip()
+    if not theory_of_change.strip():
+        raise ValidationError({"theory_of_change": _("Every circle needs a theory of change.")})
+    _check_name_free(movement=circle.movement, name=name, exclude=circle)
+    try:
+        with transaction.atomic():
+            circle.name = name
+            circle.initiative = initiative.strip()
+            circle.theory_of_change = theory_of_change.strip()
+            circle.lens = lens
+            circle.save(update_fields=["name", "initiative", "theory_of_change", "lens"])
+            record_event(
+                movement=circle.movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.CIRCLE_UPDATED,
+                target=circle.name,
+                circle=circle.pk,
+            )
+    except IntegrityError:
+        raise ValidationError({"name": NAME_TAKEN}) from None
+    return circle
+
+
+def archive_circle(*, by, circle):
+    with transaction.atomic():
+        circle = Circle.objects.select_for_update().get(pk=circle.pk)
+        if circle.archived_at is None:
+            circle.archived_at = timezone.now()
+            circle.save(update_fields=["archived_at"])
+            record_event(
+                movement=circle.movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.CIRCLE_ARCHIVED,
+                target=circle.name,
+                circle=circle.pk,
+            )
+    return circle
+
+
+def join_circle(*, membership, circle):
+    """Take a seat in a circle; joining twice is harmless."""
+    if circle.movement_id != membership.movement_id:
+        raise ValidationError(_("This circle belongs to another movement."))
+    with transaction.atomic():
+        circle = Circle.objects.select_for_update().get(pk=circle.pk)
+        if circle.is_archived:
+            raise ValidationError(_("This circle is archived; it takes no new members."))
+        seat, created = CircleMembership.objects.get_or_create(circle=circle, member=membership)
+        if created:
+            record_event(
+                movement=circle.movement,
+                actor=membership.user,
+                verb=AuditEvent.Verb.CIRCLE_JOINED,
+                target=circle.name,
+                circle=circle.pk,
+            )
+    return seat
+
+
+def leave_circle(*, membership, circle):
+    """Leave a circle. The last convener of a circle with other members hands over first."""
+    with transaction.atomic():
+        circle = Circle.objects.select_for_update().get(pk=circle.pk)
+        seat = CircleMembership.objects.filter(circle=circle, member=membership).first()
+        if seat is None:
+            return
+        others = CircleMembership.objects.filter(circle=circle).exclude(pk=seat.pk)
+        if seat.is_convener and others.exists() and not others.filter(is_convener=True).exists():
+            raise ValidationError(
+                _("You are this circle's last convener: make someone else a convener first.")
+            )
+        seat.delete()
+        record_event(
+            movement=circle.movement,
+            actor=membership.user,
+            verb=AuditEvent.Verb.CIRCLE_LEFT,
+            target=circle.name,
+            circle=circle.pk,
+        )
+
+
+def add_convener(*, by, circle, seat):
+    """A convener shares the role with another member of the circle."""
+    if seat.circle_id != circle.pk:
+        raise ValidationError(_("That person is not in this circle."))
+    with transaction.atomic():
+        if not seat.is_convener:
+            seat.is_convener = True
+            seat.save(update_fields=["is_convener"])
+            record_event(
+                movement=circle.movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.CONVENER_ADDED,
+                target=seat.member.user,
+                circle=circle.pk,
+            )
+    return seat

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from circles import views
+
+app_name = "circles"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("new/", views.circle_create, name="create"),
+    path("<slug:circle_slug>/", views.circle_detail, name="detail"),
+    path("<slug:circle_slug>/edit/", views.circle_edit, name="edit"),
+    path("<slug:circle_slug>/join/", views.circle_join, name="join"),
+    path("<slug:circle_slug>/leave/", views.circle_leave, name="leave"),
+    path("<slug:circle_slug>/archive/", views.circle_archive, name="archive"),
+    path("<slug:circle_slug>/conveners/<int:seat_id>/", views.convener_add, name="convener_add"),
+]

@@ -1,0 +1,182 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from circles import permissions, selectors, services
+from circles.forms import CircleForm, DirectoryFilterForm
+from circles.models import CircleMembership
+from movement.tenancy import movement_view, require
+
+PAGE_SIZE = 20
+
+
+@movement_view
+def directory(request, membership):
+    filters = DirectoryFilterForm(request.GET or None)
+    lens = query = ""
+    if filters.is_valid():
+        lens, query = filters.cleaned_data["lens"], filters.cleaned_data["q"].strip()
+    circles = selectors.circles_with_conveners(
+        selectors.circle_directory(movement=membership.movement, lens=lens, query=query)
+    )
+    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "circles/directory.html"
+    if request.htmx:
+        template += "#results"
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "filters": filters,
+            "page": page,
+            "querystring": querystring.urlencode(),
+            "my_circle_ids": selectors.circle_ids_of(membership),
+        },
+    )
+
+
+@movement_view
+def circle_create(request, membership):
+    require(permissions.can_create_circle(membership), _("You cannot start a circle here."))
+    form = CircleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            circle = services.create_circle(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Circle %(name)s is started.") % {"name": circle.name})
+            return redirect(circle)
+    return render(
+        request,
+        "circles/circle_form.html",
+        {"movement": membership.movement, "membership": membership, "form": form},
+    )
+
+
+@movement_view
+def circle_detail(request, membership, circle_slug):
+    circle = selectors.circle_for_member_or_404(membership=membership, circle_slug=circle_slug)
+    seat = selectors.seat_of(membership=membership, circle=circle)
+    return render(
+        request,
+        "circles/circle_detail.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "circle": circle,
+            "seat": seat,
+            "seats": selectors.seats_in(circle),
+            "can_edit": permissions.can_edit_circle(membership, circle, seat),
+            "can_archive": permissions.can_archive_circle(membership, circle),
+            "can_join": permissions.can_join_circle(membership, circle, seat),
+            "can_leave": permissions.can_leave_circle(membership, circle, seat),
+            "can_add_convener": permissions.can_add_convener(membership, circle, seat),
+        },
+    )
+
+
+@movement_view
+def circle_edit(request, membership, circle_slug):
+    circle = selectors.circle_for_member_or_404(membership=membership, circle_slug=circle_slug)
+    seat = selectors.seat_of(membership=membership, circle=circle)
+    require(
+        permissions.can_edit_circle(membership, circle, seat),
+        _("Only this circle's conveners can edit it."),
+    )
+    form = CircleForm(request.POST or None, instance=circle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_circle(by=membership, circle=circle, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Circle updated."))
+            return redirect(circle)
+    return render(
+        request,
+        "circles/circle_form.html",
+        {"movement": membership.movement, "membership": membership, "form": form, "circle": circle},
+    )
+
+
+def _post_action(request, membership, circle_slug, predicate, reason, action, done):
+    circle = selectors.circle_for_member_or_404(membership=membership, circle_slug=circle_slug)
+    seat = selectors.seat_of(membership=membership, circle=circle)
+    require(predicate(membership, circle, seat), reason)
+    try:
+        action(circle, seat)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(circle)
+
+
+@require_POST
+@movement_view
+def circle_join(request, membership, circle_slug):
+    return _post_action(
+        request,
+        membership,
+        circle_slug,
+        permissions.can_join_circle,
+        _("You cannot join this circle."),
+        lambda circle, seat: services.join_circle(membership=membership, circle=circle),
+        _("You joined the circle."),
+    )
+
+
+@require_POST
+@movement_view
+def circle_leave(request, membership, circle_slug):
+    return _post_action(
+        request,
+        membership,
+        circle_slug,
+        permissions.can_leave_circle,
+        _("You are not in this circle."),
+        lambda circle, seat: services.leave_circle(membership=membership, circle=circle),
+        _("You left the circle."),
+    )
+
+
+@require_POST
+@movement_view
+def circle_archive(request, membership, circle_slug):
+    return _post_action(
+        request,
+        membership,
+        circle_slug,
+        lambda m, circle, seat: permissions.can_archive_circle(m, circle),
+        _("Only organizers can archive a circle."),
+        lambda circle, seat: services.archive_circle(by=membership, circle=circle),
+        _("The circle is archived."),
+    )
+
+
+@require_POST
+@movement_view
+def convener_add(request, membership, circle_slug, seat_id):
+    def action(circle, seat):
+        target = get_object_or_404(
+            CircleMembership.objects.select_related("member__user"), pk=seat_id, circle=circle
+        )
+        services.add_convener(by=membership, circle=circle, seat=target)
+
+    return _post_action(
+        request,
+        membership,
+        circle_slug,
+        permissions.can_add_convener,
+        _("Only this circle's conveners can name conveners."),
+        action,
+        _("They are now a convener of this circle."),
+    )

@@ -1,0 +1,1 @@
+"""The shared commons: pools, the append-only ledger, draws (issue 3)."""

@@ -1,0 +1,139 @@
+"""Load the demo movement. Safe to run again: it only adds what is missing."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from circles import services as circle_services
+from circles.models import Circle
+from movement import services
+from movement.models import Membership, Movement, Role, User
+
+DEMO_PASSWORD = "sovereignty-not-spectacle"
+MOVEMENT_NAME = "Tidewater Constellation"
+HORIZON = (
+    "A city where housing, food and safety are held in common by the people who live here. "
+    "Each circle chooses its own initiative; together we build the capacity for self-rule, "
+    "one cycle at a time."
+)
+
+# (e-mail, name, role in the movement)
+PEOPLE = [
+    ("amara@demo.constellation.test", "Amara Okafor", Role.ORGANIZER),
+    ("bastien@demo.constellation.test", "Bastien Roy", Role.ORGANIZER),
+    ("chen@demo.constellation.test", "Chen Wei", Role.FACILITATOR),
+    ("dolores@demo.constellation.test", "Dolores Ibarra", Role.FACILITATOR),
+    ("emeka@demo.constellation.test", "Emeka Nwosu", Role.MEMBER),
+    ("farah@demo.constellation.test", "Farah Haddad", Role.MEMBER),
+    ("gus@demo.constellation.test", "Gus Lindqvist", Role.MEMBER),
+    ("hana@demo.constellation.test", "Hana Sato", Role.MEMBER),
+    ("ines@demo.constellation.test", "Inès Moreau", Role.MEMBER),
+    ("jamal@demo.constellation.test", "Jamal Carter", Role.MEMBER),
+    ("kalani@demo.constellation.test", "Kalani Kahale", Role.MEMBER),
+    ("lucia@demo.constellation.test", "Lucía Paredes", Role.MEMBER),
+]
+
+# (name, lens, initiative, theory of change, convener e-mail, other members)
+CIRCLES = [
+    (
+        "Street Art Interventions",
+        "subjectivist",
+        "Murals, stencils and paste-ups that put the housing fight on the walls it is about.",
+        "Narrative terrain shifts before policy does: when neighbours see the fight on their own "
+        "block, they start to see themselves in it.",
+        "ines",
+        ["gus", "lucia"],
+    ),
+    (
+        "Legal Defense",
+        "structuralist",
+        "Know-your-rights trainings, court support and the bail fund's paperwork.",
+        "People take risks when they know someone has their back; a defense fund turns "
+        "repression into solidarity instead of fear.",
+        "farah",
+        ["bastien", "jamal"],
+    ),
+    (
+        "Community Food Distribution",
+        "voluntarist",
+        "Weekly free pantry and shared meals in three neighbourhoods.",
+        "A meal every week builds the trust and the lists that a rent strike needs when the "
+        "crisis comes.",
+        "emeka",
+        ["hana", "amara", "kalani"],
+    ),
+    (
+        "Digital Storytelling",
+        "subjectivist",
+        "Short videos and threads that tell members' own stories of the campaign.",
+        "Stories told by the people living them carry further than any press release, and "
+        "each teller becomes an author of change.",
+        "lucia",
+        ["chen"],
+    ),
+    (
+        "Street Medics",
+        "voluntarist",
+        "First aid at actions, and trainings so every circle has someone who can help.",
+        "Safety makes presence possible: more people come, and stay, when care is organized.",
+        "dolores",
+        ["jamal", "gus"],
+    ),
+    (
+        "Tidewater Radio Podcast",
+        "subjectivist",
+        "A fortnightly podcast: interviews, lessons from other movements, reports from circles.",
+        "A shared sound links dispersed circles into one felt story, like the casseroles did.",
+        "chen",
+        ["hana"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo movement with its circles and members."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {}
+        for email, name, _role in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email, password=DEMO_PASSWORD, display_name=name
+                )
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            users[email.split("@")[0]] = user
+
+        movement = Movement.objects.filter(name=MOVEMENT_NAME).first()
+        if movement is None:
+            movement = services.create_movement(
+                by=users["amara"], name=MOVEMENT_NAME, horizon=HORIZON
+            )
+        for email, _name, role in PEOPLE:
+            Membership.objects.get_or_create(
+                movement=movement, user=users[email.split("@")[0]], defaults={"role": role}
+            )
+
+        for name, lens, initiative, theory, convener, others in CIRCLES:
+            circle = Circle.objects.filter(movement=movement, name=name).first()
+            if circle is None:
+                circle = circle_services.create_circle(
+                    by=Membership.objects.get(movement=movement, user=users[convener]),
+                    name=name,
+                    initiative=initiative,
+                    theory_of_change=theory,
+                    lens=lens,
+                )
+            for key in others:
+                circle_services.join_circle(
+                    membership=Membership.objects.get(movement=movement, user=users[key]),
+                    circle=circle,
+                )
+
+        self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
+        self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
+        for email, name, role in PEOPLE:
+            self.stdout.write(f"  {email:36} {name:16} {role}")

@@ -1,0 +1,237 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person. Logs in with an e-mail address; shows others only a display name."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=80)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    objects = UserManager()
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+
+class Movement(models.Model):
+    """The tenant: everything else belongs to exactly one movement."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    horizon = models.TextField(
+        _("shared strategic horizon"),
+        max_length=2000,
+        help_text=_("The horizon every circle's initiative aligns with, in a few sentences."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("movement:home", kwargs={"movement_slug": self.slug})
+
+
+class Role(models.TextChoices):
+    ORGANIZER = "organizer", _("organizer")
+    FACILITATOR = "facilitator", _("facilitator")
+    MEMBER = "member", _("member")
+
+
+class Membership(models.Model):
+    """A person's place in a movement. A movement always keeps one organizer."""
+
+    Role = Role
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "user"], name="one_membership_per_movement")
+        ]
+        indexes = [models.Index(fields=["movement", "role"], name="membership_movement_role")]
+        ordering = ["user__display_name"]
+
+    def __str__(self):
+        return f"{self.user} in {self.movement} ({self.role})"
+
+    @property
+    def is_organizer(self):
+        return self.role == Role.ORGANIZER
+
+    @property
+    def is_facilitator(self):
+        return self.role == Role.FACILITATOR
+
+
+def new_invitation_token():
+    return secrets.token_urlsafe(24)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now).exclude(
+            single_use=True, use_count__gte=1
+        )
+
+
+class Invitation(models.Model):
+    """A link that lets people join a movement with a chosen role until it expires."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    note = models.CharField(
+        _("note"), max_length=120, blank=True, help_text=_("Only organizers see this.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    single_use = models.BooleanField(_("single use"), default=True)
+    use_count = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["movement", "-created_at"], name="invitation_movement")]
+
+    def __str__(self):
+        return f"Invitation to {self.movement} as {self.role}"
+
+    def get_absolute_url(self):
+        return reverse("invitation_accept", kwargs={"token": self.token})
+
+    @property
+    def is_usable(self):
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and not (self.single_use and self.use_count >= 1)
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, in a movement. Written by services in the same transaction."""
+
+    class Verb(models.TextChoices):
+        MOVEMENT_CREATED = "movement.created", _("created the movement")
+        MEMBER_JOINED = "member.joined", _("joined")
+        MEMBER_LEFT = "member.left", _("left")
+        MEMBER_REMOVED = "member.removed", _("removed a member")
+        ROLE_CHANGED = "member.role_changed", _("changed a role")
+        INVITATION_CREATED = "invitation.created", _("created an invitation")
+        INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")
+        CIRCLE_CREATED = "circle.created", _("created a circle")
+        CIRCLE_UPDATED = "circle.updated", _("edited a circle")
+        CIRCLE_ARCHIVED = "circle.archived", _("archived a circle")
+        CIRCLE_JOINED = "circle.joined", _("joined a circle")
+        CIRCLE_LEFT = "circle.left", _("left a circle")
+        CONVENER_ADDED = "circle.convener_added", _("made someone a convener")
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    target = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["movement", "-created_at"], name="audit_movement_time")]
+
+    def __str__(self):
+        return f"{self.actor} {self.verb} {self.target}"
+
+
+class Notification(models.Model):
+    """The outbox: a message for one person, kept until it has been e-mailed.
+
+    Rows are written in the same transaction as the change they announce, so a
+    broker that is down delays the e-mail but never loses it.
+    """
+
+    movement = models.ForeignKey(
+        Movement, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_unsent",
+                condition=Q(sent_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+        ]
+
+    def __str__(self):
+        return self.subject

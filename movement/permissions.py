@@ -1,0 +1,38 @@
+"""Named predicates for the movement's own pages. Views and templates use the same ones.
+
+Each takes the caller's ``Membership`` (already resolved by the tenancy helper).
+"""
+
+from movement.models import Role
+
+
+def can_view_movement(membership):
+    return membership is not None
+
+
+def can_manage_members(membership):
+    return membership.role == Role.ORGANIZER
+
+
+def can_invite(membership):
+    return membership.role == Role.ORGANIZER
+
+
+def can_change_role(membership, target):
+    return membership.role == Role.ORGANIZER and target.movement_id == membership.movement_id
+
+
+def can_remove_member(membership, target):
+    return (
+        membership.role == Role.ORGANIZER
+        and target.movement_id == membership.movement_id
+        and target.pk != membership.pk
+    )
+
+
+def can_see_member_emails(membership):
+    return membership.role == Role.ORGANIZER
+
+
+def can_view_audit(membership):
+    return membership.role == Role.ORGANIZER

@@ -1,0 +1,311 @@
+"""Every write to the movement's ground floor goes through a function here."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from movement.models import AuditEvent, Invitation, Membership, Movement, Notification, Role
+
+logger = logging.getLogger(__name__)
+
+MAX_INVITATION_DAYS = 90
+SLUG_MAX_LENGTH = Movement._meta.get_field("slug").max_length
+
+
+# --- audit and notifications ------------------------------------------------------
+
+
+def record_event(*, movement, actor, verb, target="", **data):
+    """Append one audit event; call it inside the service's transaction."""
+    return AuditEvent.objects.create(
+        movement=movement, actor=actor, verb=verb, target=str(target)[:200], data=data
+    )
+
+
+def notify(*, recipient, subject, body, movement=None, url=""):
+    """Queue a message for one person: a row now, the e-mail once the transaction commits.
+
+    If the broker is down the publish fails quietly (``robust=True``); the row stays
+    unsent and the next ``drain_outbox`` sweep delivers it.
+    """
+    notification = Notification.objects.create(
+        movement=movement, recipient=recipient, subject=subject, body=body, url=url
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(notification.pk), robust=True)
+    return notification
+
+
+def _enqueue_delivery(notification_id):
+    from movement.tasks import deliver_notification
+
+    deliver_notification.delay(notification_id)
+
+
+def _retry_delay(attempts):
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def deliver_notification(notification_id):
+    """E-mail one notification unless it has gone already. Safe to run twice at once."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(pk=notification_id, sent_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
+        try:
+            send_mail(
+                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
+                message=f"{notification.body}{link}",
+                from_email=None,
+                recipient_list=[notification.recipient.email],
+            )
+        except Exception as error:  # an SMTP failure must not lose the message
+            logger.warning("Notification %s not sent: %s", notification_id, error)
+            notification.attempts += 1
+            notification.last_error = str(error)[:2000]
+            notification.next_attempt_at = timezone.now() + _retry_delay(notification.attempts)
+            notification.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            return False
+        notification.sent_at = timezone.now()
+        notification.attempts += 1
+        notification.save(update_fields=["sent_at", "attempts"])
+        return True
+
+
+def drain_outbox(limit=500):
+    """Deliver every notification that is due; returns how many went out."""
+    due = Notification.objects.filter(
+        sent_at__isnull=True, next_attempt_at__lte=timezone.now()
+    ).order_by("next_attempt_at")
+    return sum(deliver_notification(pk) for pk in due.values_list("pk", flat=True)[:limit])
+
+
+# --- movements ----------------------------------------------------------------------
+
+
+def _unique_slug(name):
+    base = slugify(name)[: SLUG_MAX_LENGTH - 5].strip("-") or "movement"
+    slug, n = base, 1
+    while Movement.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_movement(*, by, name, horizon):
+    """Start a movement; its creator becomes its first organizer."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                movement = Movement.objects.create(
+                    name=name.strip(), slug=_unique_slug(name), horizon=horizon.strip()
+                )
+                Membership.objects.create(movement=movement, user=by, role=Role.ORGANIZER)
+                record_event(
+                    movement=movement,
+                    actor=by,
+                    verb=AuditEvent.Verb.MOVEMENT_CREATED,
+                    target=movement.name,
+                )
+                return movement
+        except IntegrityError:
+            continue  # two movements took the same slug at once: pick another
+    raise ValidationError(_("Could not pick a short name for this movement; try another name."))
+
+
+# --- invitations --------------------------------------------------------------------
+
+
+def create_invitation(*, by, role, expires_at, single_use, note=""):
+    """An invitation link into ``by``'s movement."""
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("Pick a moment in the future.")})
+    if expires_at > now + timedelta(days=MAX_INVITATION_DAYS):
+        raise ValidationError(
+            {
+                "expires_at": _("An invitation can last %(days)d days at most.")
+                % {"days": MAX_INVITATION_DAYS}
+            }
+        )
+    if role not in Role.values:
+        raise ValidationError({"role": _("Pick one of the roles.")})
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            movement=by.movement,
+            role=role,
+            expires_at=expires_at,
+            single_use=single_use,
+            note=note.strip(),
+            created_by=by.user,
+        )
+        record_event(
+            movement=by.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.INVITATION_CREATED,
+            target=invitation.get_role_display(),
+            invitation=invitation.pk,
+        )
+    return invitation
+
+
+def revoke_invitation(*, by, invitation):
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record_event(
+                movement=invitation.movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.INVITATION_REVOKED,
+                invitation=invitation.pk,
+            )
+    return invitation
+
+
+def accept_invitation(*, user, token):
+    """Join the invitation's movement; returns the membership.
+
+    Someone who is already a member keeps their role and does not use up the link.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("movement")
+            .filter(token=token)
+            .first()
+        )
+        if invitation is None or not invitation.is_usable:
+            raise ValidationError(_("This invitation has expired, been used or been revoked."))
+        existing = Membership.objects.filter(movement=invitation.movement, user=user).first()
+        if existing:
+            return existing
+        membership = Membership.objects.create(
+            movement=invitation.movement, user=user, role=invitation.role
+        )
+        invitation.use_count += 1
+        invitation.save(update_fields=["use_count"])
+        record_event(
+            movement=invitation.movement,
+            actor=user,
+            verb=AuditEvent.Verb.MEMBER_JOINED,
+            target=user,
+            role=invitation.role,
+            invitation=invitation.pk,
+        )
+        if invitation.created_by_id and invitation.created_by_id != user.pk:
+            notify(
+                recipient=invitation.created_by,
+                movement=invitation.movement,
+                subject=_("%(name)s joined %(movement)s")
+                % {"name": user, "movement": invitation.movement},
+                body=_("%(name)s accepted your invitation and joined as %(role)s.")
+                % {"name": user, "role": invitation.get_role_display()},
+                url=invitation.movement.get_absolute_url(),
+            )
+    return membership
+
+
+# --- membership and roles -------------------------------------------------------------
+
+
+def _lock_movement(movement):
+    # Serializes every change that could leave a movement without an organizer.
+    return Movement.objects.select_for_update().get(pk=movement.pk)
+
+
+def _other_organizers(membership):
+    return (
+        Membership.objects.filter(movement_id=membership.movement_id, role=Role.ORGANIZER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def change_role(*, by, membership, role):
+    """Give a member another role; the last organizer cannot step down."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Pick one of the roles.")})
+    with transaction.atomic():
+        _lock_movement(membership.movement)
+        membership = Membership.objects.select_related("user", "movement").get(pk=membership.pk)
+        if membership.role == role:
+            return membership
+        if membership.role == Role.ORGANIZER and not _other_organizers(membership):
+            raise ValidationError(
+                _("A movement always keeps at least one organizer: name another one first.")
+            )
+        previous, membership.role = membership.role, role
+        membership.save(update_fields=["role"])
+        record_event(
+            movement=membership.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.ROLE_CHANGED,
+            target=membership.user,
+            previous=previous,
+            role=role,
+        )
+        notify(
+            recipient=membership.user,
+            movement=membership.movement,
+            subject=_("Your role in %(movement)s") % {"movement": membership.movement},
+            body=_("You are now a %(role)s of %(movement)s.")
+            % {"role": membership.get_role_display(), "movement": membership.movement},
+            url=membership.movement.get_absolute_url(),
+        )
+    return membership
+
+
+def _end_membership(membership):
+    if membership.role == Role.ORGANIZER and not _other_organizers(membership):
+        raise ValidationError(
+            _("A movement always keeps at least one organizer: name another one first.")
+        )
+    membership.delete()
+
+
+def remove_member(*, by, membership):
+    """An organizer removes someone from the movement (and from its circles)."""
+    with transaction.atomic():
+        movement = _lock_movement(membership.movement)
+        membership = Membership.objects.select_related("user").get(pk=membership.pk)
+        _end_membership(membership)
+        record_event(
+            movement=movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.MEMBER_REMOVED,
+            target=membership.user,
+        )
+        notify(
+            recipient=membership.user,
+            movement=None,
+            subject=_("You are no longer in %(movement)s") % {"movement": movement},
+            body=_("An organizer removed you from %(movement)s.") % {"movement": movement},
+        )
+
+
+def leave_movement(*, membership):
+    """A member leaves; the last organizer must hand over first."""
+    with transaction.atomic():
+        movement = _lock_movement(membership.movement)
+        membership = Membership.objects.select_related("user").get(pk=membership.pk)
+        _end_membership(membership)
+        record_event(
+            movement=movement,
+            actor=membership.user,
+            verb=AuditEvent.Verb.MEMBER_LEFT,
+            target=membership.user,
+        )

@@ -1,0 +1,44 @@
+"""The one place that turns ``/m/<movement_slug>/…`` into a movement and a membership.
+
+Anonymous callers are sent to log in. A logged-in non-member gets 404, exactly
+like a movement that does not exist, so a URL never reveals that a movement is there.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from movement.models import Membership
+
+
+def get_membership(user, movement_slug):
+    """The caller's membership (with its movement) or 404: one query."""
+    try:
+        return Membership.objects.select_related("movement", "user").get(
+            user=user, movement__slug=movement_slug
+        )
+    except Membership.DoesNotExist:
+        raise Http404("No such movement.") from None
+
+
+def movement_view(view):
+    """Decorate a view ``view(request, membership, …)`` served under ``/m/<movement_slug>/``."""
+
+    @wraps(view)
+    def wrapper(request, movement_slug, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = get_membership(request.user, movement_slug)
+        request.membership = membership
+        request.movement = membership.movement
+        return view(request, membership, *args, **kwargs)
+
+    return wrapper
+
+
+def require(allowed, reason):
+    """403 with a plain reason when a member lacks the role for this action."""
+    if not allowed:
+        raise PermissionDenied(reason)

@@ -1,0 +1,252 @@
+"""Movement pages. The movement home is part of the roof: it reads circles too."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from circles import selectors as circle_selectors
+from movement import permissions, services
+from movement.celery import app as celery_app
+from movement.forms import InvitationForm, MovementForm, RoleForm
+from movement.models import Invitation, Membership
+from movement.tenancy import movement_view, require
+from rituals.selectors import last_sweep_age_seconds
+
+PAGE_SIZE = 25
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "movement/landing.html")
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("movement")
+        .order_by("movement__name")
+    )
+    return render(request, "movement/home.html", {"memberships": memberships})
+
+
+@login_required
+def movement_create(request):
+    form = MovementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            movement = services.create_movement(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your movement is ready. Invite people and start circles."))
+            return redirect(movement)
+    return render(request, "movement/movement_form.html", {"form": form})
+
+
+@movement_view
+def movement_home(request, membership):
+    movement = membership.movement
+    circles = circle_selectors.circle_directory(movement=movement)
+    my_circle_ids = circle_selectors.circle_ids_of(membership)
+    return render(
+        request,
+        "movement/movement_home.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "circles": circles[:12],
+            "circle_total": circles.count(),
+            "my_circle_ids": my_circle_ids,
+            "can_invite": permissions.can_invite(membership),
+        },
+    )
+
+
+@movement_view
+def member_list(request, membership):
+    members = (
+        Membership.objects.filter(movement=membership.movement)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "movement/member_list.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "page": page,
+            "role_form": RoleForm(),
+            "can_manage": permissions.can_manage_members(membership),
+            "can_see_emails": permissions.can_see_member_emails(membership),
+        },
+    )
+
+
+def _target_member(membership, member_id):
+    return get_object_or_404(
+        Membership.objects.select_related("user", "movement"),
+        pk=member_id,
+        movement=membership.movement,
+    )
+
+
+@require_POST
+@movement_view
+def member_role(request, membership, member_id):
+    target = _target_member(membership, member_id)
+    require(
+        permissions.can_change_role(membership, target),
+        _("Only organizers can change roles."),
+    )
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pick one of the roles."))
+    else:
+        try:
+            services.change_role(by=membership, membership=target, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s's role is updated.") % {"name": target.user})
+    if target.pk == membership.pk:
+        return redirect(membership.movement)
+    return redirect("movement:members", movement_slug=membership.movement.slug)
+
+
+@require_POST
+@movement_view
+def member_remove(request, membership, member_id):
+    target = _target_member(membership, member_id)
+    require(
+        permissions.can_remove_member(membership, target),
+        _("Only organizers can remove members, and not themselves: use Leave instead."),
+    )
+    try:
+        services.remove_member(by=membership, membership=target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": target.user})
+    return redirect("movement:members", movement_slug=membership.movement.slug)
+
+
+@movement_view
+def movement_leave(request, membership):
+    if request.method == "POST":
+        try:
+            services.leave_movement(membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("You left %(movement)s.") % {"movement": membership.movement}
+            )
+            return redirect("home")
+    return render(
+        request, "movement/leave.html", {"movement": membership.movement, "membership": membership}
+    )
+
+
+@movement_view
+def invitation_list(request, membership):
+    require(permissions.can_invite(membership), _("Only organizers can invite people."))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.create_invitation(
+                by=membership,
+                role=form.cleaned_data["role"],
+                expires_at=form.expires_at,
+                single_use=form.cleaned_data["single_use"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Invitation created: share its link."))
+            return redirect(f"{request.path}?created={invitation.pk}#invitation-{invitation.pk}")
+    invitations = Invitation.objects.filter(movement=membership.movement).select_related(
+        "created_by"
+    )
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "movement/invitation_list.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "form": form,
+            "page": page,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@movement_view
+def invitation_revoke(request, membership, invitation_id):
+    require(permissions.can_invite(membership), _("Only organizers can revoke invitations."))
+    invitation = get_object_or_404(Invitation, pk=invitation_id, movement=membership.movement)
+    services.revoke_invitation(by=membership, invitation=invitation)
+    messages.success(request, _("The invitation link no longer works."))
+    return redirect("movement:invitations", movement_slug=membership.movement.slug)
+
+
+@login_required
+def invitation_accept(request, token):
+    invitation = Invitation.objects.select_related("movement").filter(token=token).first()
+    if invitation is None:
+        return render(request, "movement/invitation_accept.html", {"invitation": None}, status=404)
+    existing = Membership.objects.filter(movement=invitation.movement, user=request.user).first()
+    if existing:
+        return redirect(invitation.movement)
+    if request.method == "POST":
+        try:
+            services.accept_invitation(user=request.user, token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Welcome to %(movement)s.") % {"movement": invitation.movement}
+            )
+            return redirect(invitation.movement)
+    status = 200 if invitation.is_usable else 410
+    return render(
+        request, "movement/invitation_accept.html", {"invitation": invitation}, status=status
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = True
+    except Exception:
+        checks["database"] = False
+    checks["broker"] = _broker_reachable()
+    age = last_sweep_age_seconds() if checks["database"] else None
+    checks["timer_sweep_age_seconds"] = age
+    sweep_fresh = age is not None and age <= settings.TIMER_SWEEP_STALE_AFTER
+    healthy = checks["database"] and checks["broker"] and sweep_fresh
+    checks["status"] = "ok" if healthy else "unhealthy"
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def _broker_reachable():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0, timeout=1)
+        return True
+    except Exception:
+        return False
