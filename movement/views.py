@@ -1,11 +1,9 @@
 """Movement pages. The movement home is part of the roof: it reads circles too."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,11 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from circles import selectors as circle_selectors
 from movement import permissions, services
-from movement.celery import app as celery_app
 from movement.forms import InvitationForm, MovementForm, RoleForm
+from movement.health import health_report
 from movement.models import Invitation, Membership
 from movement.tenancy import movement_view, require
-from rituals.selectors import last_sweep_age_seconds
 
 PAGE_SIZE = 25
 
@@ -227,26 +224,5 @@ def invitation_accept(request, token):
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = True
-    except Exception:
-        checks["database"] = False
-    checks["broker"] = _broker_reachable()
-    age = last_sweep_age_seconds() if checks["database"] else None
-    checks["timer_sweep_age_seconds"] = age
-    sweep_fresh = age is not None and age <= settings.TIMER_SWEEP_STALE_AFTER
-    healthy = checks["database"] and checks["broker"] and sweep_fresh
-    checks["status"] = "ok" if healthy else "unhealthy"
-    return JsonResponse(checks, status=200 if healthy else 503)
-
-
-def _broker_reachable():
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=0, timeout=1)
-        return True
-    except Exception:
-        return False
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

@@ -30,6 +30,12 @@ def _isolated_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern; these tests check who may do what.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process():
     # The real task code runs inline; tests that need the broker say so explicitly.

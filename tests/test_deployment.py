@@ -1,0 +1,92 @@
+"""The deployment files and production settings, checked without a Docker engine."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_the_five_services(compose):
+    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
+
+
+def test_every_service_has_a_health_check(compose):
+    for name, service in compose["services"].items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("web", "gunicorn movement.wsgi"),
+        ("worker", "celery -A movement worker"),
+        ("beat", "celery -A movement beat"),
+    ],
+)
+def test_app_services_migrate_then_run(compose, service, expected):
+    command = compose["services"][service]["command"]
+    assert "manage.py migrate_locked" in command
+    assert command.index("migrate_locked") < command.index(expected)
+
+
+def test_app_services_share_one_environment(compose):
+    environments = [compose["services"][name]["environment"] for name in ("web", "worker", "beat")]
+    assert environments[0] == environments[1] == environments[2]
+    env = environments[0]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379")
+    assert env["DEBUG"] == "false"
+    assert "SECRET_KEY" in env
+
+
+def test_app_services_wait_for_healthy_database_and_broker(compose):
+    for name in ("web", "worker", "beat"):
+        depends = compose["services"][name]["depends_on"]
+        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["redis"]["condition"] == "service_healthy"
+
+
+def _manage(*args, **env):
+    environment = {**os.environ, **env}
+    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "HTTPS": "true",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "constellation.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://constellation.example.org",
+}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_an_unreadable_boolean_is_an_error_not_false():
+    result = _manage("check", **{**PRODUCTION, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
