@@ -1,6 +1,5 @@
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +29,8 @@ class Circle(models.Model):
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="circles")
     name = models.CharField(_("name"), max_length=80)
+    # The name case-folded (Unicode-aware, unlike SQL LOWER on SQLite): unique per movement.
+    name_key = models.CharField(max_length=80, editable=False)
     slug = models.SlugField(max_length=90)
     initiative = models.TextField(
         _("initiative"), max_length=2000, help_text=_("What this circle has chosen to do.")
@@ -49,7 +50,7 @@ class Circle(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                "movement", Lower("name"), name="circle_name_unique_per_movement"
+                fields=["movement", "name_key"], name="circle_name_unique_per_movement"
             ),
             models.UniqueConstraint(fields=["movement", "slug"], name="circle_slug_unique"),
         ]
@@ -74,6 +75,10 @@ class Circle(models.Model):
             "circles:detail",
             kwargs={"movement_slug": self.movement.slug, "circle_slug": self.slug},
         )
+
+    @staticmethod
+    def key_for(name):
+        return name.strip().casefold()
 
     @property
     def is_archived(self):

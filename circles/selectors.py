@@ -5,7 +5,7 @@ from circles.models import Circle, CircleMembership
 
 
 def circle_directory(*, movement, lens="", query="", include_archived=False):
-    circles = Circle.objects.for_movement(movement)
+    circles = Circle.objects.for_movement(movement).select_related("movement")
     if not include_archived:
         circles = circles.active()
     if lens:

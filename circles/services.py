@@ -14,7 +14,7 @@ NAME_TAKEN = _("A circle with this name already exists in this movement.")
 
 
 def _check_name_free(*, movement, name, exclude=None):
-    taken = Circle.objects.filter(movement=movement, name__iexact=name)
+    taken = Circle.objects.filter(movement=movement, name_key=Circle.key_for(name))
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
@@ -70,10 +70,13 @@ def update_circle(*, by, circle, name, initiative, theory_of_change, lens):
     try:
         with transaction.atomic():
             circle.name = name
+            circle.name_key = Circle.key_for(name)
             circle.initiative = initiative.strip()
             circle.theory_of_change = theory_of_change.strip()
             circle.lens = lens
-            circle.save(update_fields=["name", "initiative", "theory_of_change", "lens"])
+            circle.save(
+                update_fields=["name", "name_key", "initiative", "theory_of_change", "lens"]
+            )
             record_event(
                 movement=circle.movement,
                 actor=by.user,

@@ -1,3 +1,5 @@
+from copy import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -91,7 +93,8 @@ def circle_edit(request, membership, circle_slug):
         permissions.can_edit_circle(membership, circle, seat),
         _("Only this circle's conveners can edit it."),
     )
-    form = CircleForm(request.POST or None, instance=circle)
+    # The form edits a copy, so a refused name never shows up as the circle's own.
+    form = CircleForm(request.POST or None, instance=copy(circle))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_circle(by=membership, circle=circle, **form.cleaned_data)
@@ -120,8 +123,8 @@ def _post_action(request, membership, circle_slug, predicate, reason, action, do
     return redirect(circle)
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def circle_join(request, membership, circle_slug):
     return _post_action(
         request,
@@ -134,8 +137,8 @@ def circle_join(request, membership, circle_slug):
     )
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def circle_leave(request, membership, circle_slug):
     return _post_action(
         request,
@@ -148,8 +151,8 @@ def circle_leave(request, membership, circle_slug):
     )
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def circle_archive(request, membership, circle_slug):
     return _post_action(
         request,
@@ -162,8 +165,8 @@ def circle_archive(request, membership, circle_slug):
     )
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def convener_add(request, membership, circle_slug, seat_id):
     def action(circle, seat):
         target = get_object_or_404(

@@ -133,7 +133,8 @@ def create_invitation(*, by, role, expires_at, single_use, note=""):
     now = timezone.now()
     if expires_at <= now:
         raise ValidationError({"expires_at": _("Pick a moment in the future.")})
-    if expires_at > now + timedelta(days=MAX_INVITATION_DAYS):
+    # The form offers whole days: the last one ends a little after MAX_INVITATION_DAYS.
+    if expires_at > now + timedelta(days=MAX_INVITATION_DAYS + 1):
         raise ValidationError(
             {
                 "expires_at": _("An invitation can last %(days)d days at most.")

@@ -5,7 +5,7 @@ from movement import services
 
 @shared_task(name="movement.tasks.deliver_notification")
 def deliver_notification(notification_id):
-    services.deliver_notification(notification_id)
+    return services.deliver_notification(notification_id)
 
 
 @shared_task(name="movement.tasks.drain_outbox")

@@ -95,8 +95,8 @@ def _target_member(membership, member_id):
     )
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def member_role(request, membership, member_id):
     target = _target_member(membership, member_id)
     require(
@@ -118,8 +118,8 @@ def member_role(request, membership, member_id):
     return redirect("movement:members", movement_slug=membership.movement.slug)
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def member_remove(request, membership, member_id):
     target = _target_member(membership, member_id)
     require(
@@ -166,7 +166,8 @@ def invitation_list(request, membership):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # The form checks the same limits per field first; this is the backstop.
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Invitation created: share its link."))
             return redirect(f"{request.path}?created={invitation.pk}#invitation-{invitation.pk}")
@@ -187,8 +188,8 @@ def invitation_list(request, membership):
     )
 
 
+@movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
-@movement_view
 def invitation_revoke(request, membership, invitation_id):
     require(permissions.can_invite(membership), _("Only organizers can revoke invitations."))
     invitation = get_object_or_404(Invitation, pk=invitation_id, movement=membership.movement)

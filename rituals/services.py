@@ -32,7 +32,9 @@ def schedule_timer(*, kind, due_at, target=None, movement=None, payload=None):
 
 def move_timers(*, target, kind, due_at):
     """Move the unfired timers of ``kind`` for ``target`` (e.g. a gathering was moved)."""
-    return _pending_for(target, kind).update(due_at=due_at, run_after=due_at, attempts=0)
+    return _pending_for(target, kind).update(
+        due_at=due_at, run_after=due_at, attempts=0, last_error=""
+    )
 
 
 def cancel_timers(*, target, kind):
@@ -51,7 +53,8 @@ def _pending_for(target, kind):
 
 def backoff(attempts):
     """30 s, 1 min, 2 min, … capped at an hour."""
-    return min(timedelta(seconds=30 * 2 ** (attempts - 1)), MAX_BACKOFF)
+    doublings = min(max(attempts - 1, 0), 7)  # 30 s × 2⁷ already passes the hour
+    return min(timedelta(seconds=30 * 2**doublings), MAX_BACKOFF)
 
 
 def fire_next_due_timer(now=None):
@@ -76,7 +79,7 @@ def fire_next_due_timer(now=None):
                 handler_for(timer.kind)(timer)
         except Exception as error:
             timer.last_error = "".join(traceback.format_exception_only(error)).strip()[:4000]
-            timer.run_after = timezone.now() + backoff(timer.attempts)
+            timer.run_after = max(now, timezone.now()) + backoff(timer.attempts)
             timer.save(update_fields=["attempts", "last_error", "run_after"])
             logger.warning("Timer %s (%s) failed: %s", timer.pk, timer.kind, timer.last_error)
         else:

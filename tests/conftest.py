@@ -24,7 +24,10 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache():
+def _isolated_cache(settings):
+    # The laptop's file cache is shared with `make run` and other test runs: use memory.
+    if "filebased" in settings.CACHES["default"]["BACKEND"]:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     yield
     cache.clear()

@@ -46,6 +46,7 @@ class CircleFactory(factory.django.DjangoModelFactory):
 
     movement = factory.SubFactory(MovementFactory)
     name = factory.Sequence(lambda n: f"Circle {n}")
+    name_key = factory.LazyAttribute(lambda circle: Circle.key_for(circle.name))
     slug = factory.Sequence(lambda n: f"circle-{n}")
     initiative = "Weekly free pantry."
     theory_of_change = "Trust built over meals becomes a rent strike's lists."

@@ -1,0 +1,36 @@
+"""The circle directory narrows by lens in place: htmx swaps the results, the page stays."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, CircleFactory
+
+
+def log_in(page: Page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your movements")).to_be_visible()
+
+
+def test_choosing_a_lens_swaps_the_results_without_a_reload(page: Page, alice, medics, tidewater):
+    CircleFactory(movement=tidewater, name="Rent Strike Committee", lens="structuralist")
+    log_in(page, alice.user.email)
+
+    page.goto(f"/m/{tidewater.slug}/circles/")
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("heading", level=3)).to_have_text(
+        ["Rent Strike Committee", "Street Medics"]
+    )
+    # A full page load would start a new document and lose this mark.
+    page.evaluate("window.sameDocument = true")
+
+    with page.expect_request(lambda request: "lens=structuralist" in request.url) as swap:
+        page.get_by_label("Lens").select_option(label="structuralist — crisis and leverage")
+
+    assert swap.value.headers.get("hx-request") == "true"
+    expect(results.get_by_role("heading", level=3)).to_have_text(["Rent Strike Committee"])
+    expect(page).to_have_url(re.compile(r"\?(.*&)?lens=structuralist"))
+    assert page.evaluate("window.sameDocument") is True
