@@ -6,10 +6,6 @@ Each takes the caller's ``Membership`` (already resolved by the tenancy helper).
 from movement.models import Role
 
 
-def can_view_movement(membership):
-    return membership is not None
-
-
 def can_manage_members(membership):
     return membership.role == Role.ORGANIZER
 
@@ -31,8 +27,4 @@ def can_remove_member(membership, target):
 
 
 def can_see_member_emails(membership):
-    return membership.role == Role.ORGANIZER
-
-
-def can_view_audit(membership):
     return membership.role == Role.ORGANIZER
