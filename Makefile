@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .PHONY: install run test lint format bench clean
 
@@ -10,9 +12,9 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v -e "is ignored" -e "^  " -e "^$$" || true
-	$(PY) -c "import django, celery, allauth, playwright" 
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | sed '/is ignored/d'
+	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | sed -e '/is ignored/d' -e '/^  /d' -e '/^$$/d'
+	$(PY) -m pip check
 	touch $@
 
 run: install

@@ -24,4 +24,7 @@ def can_leave_circle(membership, circle, seat):
 
 
 def can_add_convener(membership, circle, seat):
-    return not circle.is_archived and seat is not None and seat.is_convener
+    # Organizers may too, so a circle whose conveners all left can be repaired.
+    return not circle.is_archived and (
+        (seat is not None and seat.is_convener) or membership.role == Role.ORGANIZER
+    )

@@ -5,12 +5,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from circles.models import Circle, CircleMembership
 from movement.models import AuditEvent
 from movement.services import record_event
 
-NAME_TAKEN = _("A circle with this name already exists in this movement.")
+NAME_TAKEN = gettext_lazy("A circle with this name already exists in this movement.")
 
 
 def _check_name_free(*, movement, name, exclude=None):
@@ -21,10 +22,14 @@ def _check_name_free(*, movement, name, exclude=None):
         raise ValidationError({"name": NAME_TAKEN})
 
 
+# Words the circle URLs use for themselves: a circle called "New" must not shadow them.
+RESERVED_SLUGS = {"new"}
+
+
 def _unique_slug(movement, name):
     base = slugify(name)[:80].strip("-") or "circle"
     slug, n = base, 1
-    while Circle.objects.filter(movement=movement, slug=slug).exists():
+    while slug in RESERVED_SLUGS or Circle.objects.filter(movement=movement, slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -42,6 +47,7 @@ def create_circle(*, by, name, initiative, theory_of_change, lens):
             circle = Circle.objects.create(
                 movement=movement,
                 name=name,
+                name_key=Circle.key_for(name),
                 slug=_unique_slug(movement, name),
                 initiative=initiative.strip(),
                 theory_of_change=theory_of_change.strip(),
@@ -113,7 +119,11 @@ def join_circle(*, membership, circle):
         circle = Circle.objects.select_for_update().get(pk=circle.pk)
         if circle.is_archived:
             raise ValidationError(_("This circle is archived; it takes no new members."))
-        seat, created = CircleMembership.objects.get_or_create(circle=circle, member=membership)
+        # A circle left without conveners gets one back: the first person to join.
+        has_convener = CircleMembership.objects.filter(circle=circle, is_convener=True).exists()
+        seat, created = CircleMembership.objects.get_or_create(
+            circle=circle, member=membership, defaults={"is_convener": not has_convener}
+        )
         if created:
             record_event(
                 movement=circle.movement,

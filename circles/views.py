@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from circles import permissions, selectors, services
 from circles.forms import CircleForm, DirectoryFilterForm
@@ -15,6 +16,7 @@ from movement.tenancy import movement_view, require
 PAGE_SIZE = 20
 
 
+@vary_on_headers("HX-Request")
 @movement_view
 def directory(request, membership):
     filters = DirectoryFilterForm(request.GET or None)
@@ -26,7 +28,7 @@ def directory(request, membership):
     )
     page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "circles/directory.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -179,7 +181,7 @@ def convener_add(request, membership, circle_slug, seat_id):
         membership,
         circle_slug,
         permissions.can_add_convener,
-        _("Only this circle's conveners can name conveners."),
+        _("Only this circle's conveners (or an organizer) can name conveners."),
         action,
         _("They are now a convener of this circle."),
     )

@@ -1,1 +1,294 @@
-"""The shared commons: pools, the append-only ledger, draws (issue 3)."""
+"""The shared commons: pools no single circle owns, and the ledger nobody can rewrite."""
+
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circles.models import Circle, Lens
+from movement.models import Movement
+
+# Room for any pool: 16 digits before the point, 4 after; each pool uses fewer.
+AMOUNT_DIGITS = 20
+AMOUNT_PLACES = 4
+
+
+def amount_field(verbose_name, **kwargs):
+    return models.DecimalField(
+        verbose_name, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs
+    )
+
+
+class PoolQuerySet(models.QuerySet):
+    def for_movement(self, movement):
+        return self.filter(movement=movement)
+
+
+class Pool(models.Model):
+    """A resource held in common: money, hours or items, with a transparent access policy.
+
+    ``balance`` is stored and changed only in the same transaction as the ledger entry
+    that moves it, under a row lock; a pool that may not go negative is held to that
+    by a check constraint, so concurrent draws cannot overdraw it.
+    """
+
+    class Kind(models.TextChoices):
+        MONEY = "money", _("money")
+        HOURS = "hours", _("hours (time bank)")
+        ITEMS = "items", _("items")
+
+    movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="pools")
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    decimal_places = models.PositiveSmallIntegerField(default=2)
+    purpose = models.TextField(_("purpose"), max_length=2000)
+    instant_limit = amount_field(
+        _("granted at once up to"),
+        help_text=_("Draws up to this amount are granted at once; larger ones need approvals."),
+    )
+    approvals_required = models.PositiveSmallIntegerField(
+        _("circles that must approve larger draws"), default=2
+    )
+    allow_negative = models.BooleanField(default=False)
+    balance = amount_field(_("balance"), default=Decimal(0))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allow_negative=True) | Q(balance__gte=0),
+                name="pool_balance_not_negative",
+                violation_error_message=_("The pool cannot go below zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(approvals_required__gte=1), name="pool_needs_one_approval_or_more"
+            ),
+            models.UniqueConstraint(fields=["movement", "name"], name="pool_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "commons:pool", kwargs={"movement_slug": self.movement.slug, "pool_id": self.pk}
+        )
+
+    @property
+    def unit_label(self):
+        if self.kind == self.Kind.MONEY:
+            return self.currency
+        if self.kind == self.Kind.HOURS:
+            return _("hours")
+        return self.unit
+
+    @property
+    def quantum(self):
+        """The smallest amount this pool counts: 0.01 for euros, 1 for tents."""
+        return Decimal(1).scaleb(-self.decimal_places)
+
+
+class LedgerEntry(models.Model):
+    """One movement of value. Never updated, never deleted: a mistake is answered by a
+    reversal that points at the entry it cancels. PostgreSQL refuses UPDATE and DELETE."""
+
+    class Kind(models.TextChoices):
+        CONTRIBUTION = "contribution", _("contribution")
+        DRAW = "draw", _("draw")
+        REVERSAL = "reversal", _("reversal")
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Signed: contributions add, draws subtract, a reversal is the negative of its entry.
+    amount = amount_field(_("amount"))
+    balance_after = amount_field(_("balance after"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    anonymous = models.BooleanField(_("anonymous to other members"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["pool", "-created_at", "-id"], name="entry_pool_time"),
+            models.Index(fields=["pool", "circle", "created_at"], name="entry_pool_circle_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="contribution", amount__gt=0, reverses__isnull=True)
+                    | Q(kind="draw", amount__lt=0, reverses__isnull=True)
+                    | Q(kind="reversal", reverses__isnull=False)
+                ),
+                name="entry_sign_matches_kind",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="ledger_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} in {self.pool}"
+
+    @property
+    def magnitude(self):
+        return abs(self.amount)
+
+
+class DrawRequest(models.Model):
+    """A member asks to draw from a pool. Small draws are granted at once; larger ones
+    wait for approvals from members of enough circles other than the requester's."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for approvals")
+        APPROVED = "approved", _("approved, waiting for funds")
+        GRANTED = "granted", _("granted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN_STATES = (State.PENDING, State.APPROVED)
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="draw_requests")
+    # People, not memberships: the history stays when someone leaves the movement.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="draw_requests"
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.PROTECT, null=True, blank=True, related_name="draw_requests"
+    )
+    amount = amount_field(_("amount"))
+    purpose = models.TextField(_("purpose"), max_length=2000)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The circles whose members may not approve: the requester's own, frozen at request time.
+    excluded_circle_ids = models.JSONField(default=list, blank=True)
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="draw_request"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["pool", "state", "-created_at"], name="draw_pool_state"),
+            models.Index(fields=["state", "-created_at"], name="draw_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} from {self.pool}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "commons:draw",
+            kwargs={"movement_slug": self.pool.movement.slug, "draw_id": self.pk},
+        )
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+
+class Approval(models.Model):
+    """One member's decision on a draw request, counted for one of their circles."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("approve")
+        DECLINE = "decline", _("decline")
+
+    draw_request = models.ForeignKey(
+        DrawRequest, on_delete=models.CASCADE, related_name="approvals"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="draw_decisions"
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.PROTECT, related_name="approvals")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draw_request", "member"], name="one_decision_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.decision}s {self.draw_request}"
+
+
+class ArchiveTag(models.Model):
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="archive_tags")
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "name"], name="archive_tag_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ArchiveEntry(models.Model):
+    """A tactic, lesson or how-to in the movement's knowledge archive (Markdown body)."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="archive_entries")
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown is fine."))
+    lens = models.CharField(_("lens"), max_length=20, choices=Lens.choices, blank=True)
+    circle = models.ForeignKey(
+        Circle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="archive_entries",
+        verbose_name=_("contributing circle"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="archive_entries"
+    )
+    tags = models.ManyToManyField(ArchiveTag, blank=True, related_name="entries")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name_plural = "archive entries"
+        indexes = [
+            models.Index(fields=["movement", "-updated_at"], name="archive_movement_time"),
+            models.Index(fields=["movement", "lens", "-updated_at"], name="archive_movement_lens"),
+            models.Index(fields=["movement", "circle"], name="archive_movement_circle"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "commons:archive_entry",
+            kwargs={"movement_slug": self.movement.slug, "entry_id": self.pk},
+        )

@@ -85,8 +85,6 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A person's place in a movement. A movement always keeps one organizer."""
 
-    Role = Role
-
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -99,7 +97,6 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["movement", "user"], name="one_membership_per_movement")
         ]
         indexes = [models.Index(fields=["movement", "role"], name="membership_movement_role")]
-        ordering = ["user__display_name"]
 
     def __str__(self):
         return f"{self.user} in {self.movement} ({self.role})"
@@ -108,21 +105,9 @@ class Membership(models.Model):
     def is_organizer(self):
         return self.role == Role.ORGANIZER
 
-    @property
-    def is_facilitator(self):
-        return self.role == Role.FACILITATOR
-
 
 def new_invitation_token():
     return secrets.token_urlsafe(24)
-
-
-class InvitationQuerySet(models.QuerySet):
-    def usable(self, now=None):
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now).exclude(
-            single_use=True, use_count__gte=1
-        )
 
 
 class Invitation(models.Model):
@@ -142,8 +127,6 @@ class Invitation(models.Model):
     single_use = models.BooleanField(_("single use"), default=True)
     use_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -181,6 +164,17 @@ class AuditEvent(models.Model):
         CIRCLE_JOINED = "circle.joined", _("joined a circle")
         CIRCLE_LEFT = "circle.left", _("left a circle")
         CONVENER_ADDED = "circle.convener_added", _("made someone a convener")
+        POOL_CREATED = "pool.created", _("created a pool")
+        CONTRIBUTED = "ledger.contributed", _("contributed")
+        DRAW_REQUESTED = "draw.requested", _("requested a draw")
+        DRAW_APPROVED = "draw.approved", _("approved a draw")
+        DRAW_DECLINED = "draw.declined", _("declined a draw")
+        DRAW_GRANTED = "draw.granted", _("a draw was granted")
+        DRAW_REFUSED = "draw.refused", _("a draw was declined by the circles")
+        DRAW_WITHDRAWN = "draw.withdrawn", _("withdrew a draw request")
+        ENTRY_REVERSED = "ledger.reversed", _("reversed a ledger entry")
+        ARCHIVE_ADDED = "archive.added", _("added to the archive")
+        ARCHIVE_EDITED = "archive.edited", _("edited an archive entry")
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

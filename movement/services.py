@@ -194,9 +194,13 @@ def accept_invitation(*, user, token):
         existing = Membership.objects.filter(movement=invitation.movement, user=user).first()
         if existing:
             return existing
-        membership = Membership.objects.create(
-            movement=invitation.movement, user=user, role=invitation.role
-        )
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    movement=invitation.movement, user=user, role=invitation.role
+                )
+        except IntegrityError:  # the same person accepted another link at the same moment
+            return Membership.objects.get(movement=invitation.movement, user=user)
         invitation.use_count += 1
         invitation.save(update_fields=["use_count"])
         record_event(

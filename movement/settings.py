@@ -61,7 +61,13 @@ def _laptop_secret_key() -> str:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envsecret("SECRET_KEY") or _laptop_secret_key()
+HTTPS = envbool("HTTPS", False)
+SECRET_KEY = envsecret("SECRET_KEY")
+if not SECRET_KEY:
+    if HTTPS:
+        # Several containers must share one key, so production never invents its own.
+        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when HTTPS is on.")
+    SECRET_KEY = _laptop_secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
@@ -287,7 +293,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
-HTTPS = envbool("HTTPS", False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True

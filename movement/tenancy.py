@@ -31,8 +31,6 @@ def movement_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = get_membership(request.user, movement_slug)
-        request.membership = membership
-        request.movement = membership.movement
         return view(request, membership, *args, **kwargs)
 
     return wrapper

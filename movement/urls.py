@@ -29,6 +29,7 @@ urlpatterns = [
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("m/<slug:movement_slug>/", include(movement_patterns)),
     path("m/<slug:movement_slug>/circles/", include("circles.urls")),
+    path("m/<slug:movement_slug>/commons/", include("commons.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

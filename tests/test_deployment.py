@@ -90,3 +90,16 @@ def test_an_unreadable_boolean_is_an_error_not_false():
     result = _manage("check", **{**PRODUCTION, "DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_web_health_check_asks_as_an_allowed_host(compose):
+    # Django answers 400 to a Host outside ALLOWED_HOSTS, which would mark web unhealthy.
+    test = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    assert "ALLOWED_HOSTS" in test
+    assert "'Host'" in test
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr

@@ -213,7 +213,7 @@ ORGANIZERS_REVOKE = "Only organizers can revoke invitations."
 ORGANIZERS_ROLES = "Only organizers can change roles."
 ORGANIZERS_REMOVE = "Only organizers can remove members, and not themselves: use Leave instead."
 CONVENERS_EDIT = "Only this circle's conveners can edit it."
-CONVENERS_NAME = "Only this circle's conveners can name conveners."
+CONVENERS_NAME = "Only this circle's conveners (or an organizer) can name conveners."
 ORGANIZERS_ARCHIVE = "Only organizers can archive a circle."
 ALREADY_IN = "You cannot join this circle."
 NOT_IN = "You are not in this circle."
@@ -284,7 +284,7 @@ ROWS = [
         "convener-add",
         "POST",
         convener_url("street-medics", pat_seat_in_medics),
-        allow("cora", ok=302),
+        allow("cora", "alice", ok=302),
         CONVENERS_NAME,
     ),
     Row("convener-add", "GET", convener_url("street-medics", pat_seat_in_medics), WRONG_METHOD),
@@ -340,8 +340,8 @@ ROWS = [
         "convener-add-seat-of-elsewhere",
         "POST",
         convener_url("street-medics", lambda w: w.otto_seat),
-        # Only cora may name conveners of medics at all; for her the seat is missing.
-        allow("cora", ok=404),
+        # Only cora and organizers may name conveners of medics; for them the seat is missing.
+        allow("cora", "alice", ok=404),
         CONVENERS_NAME,
     ),
     Row(

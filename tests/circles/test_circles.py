@@ -138,3 +138,36 @@ def test_circle_page_shows_members_conveners_and_theory(login, mo, medics, cora)
     assert "Cora" in html
     assert "convener" in html
     assert escape(medics.theory_of_change) in html
+
+
+@pytest.mark.django_db
+def test_a_movement_holds_many_circles(mo):
+    for name in ("Street Art", "Legal Defense", "Food Distribution"):
+        services.create_circle(
+            by=mo, name=name, initiative="", theory_of_change="x", lens="voluntarist"
+        )
+    assert Circle.objects.filter(movement=mo.movement).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_circle_called_new_does_not_shadow_the_create_page(login, mo):
+    circle = services.create_circle(
+        by=mo, name="New", initiative="", theory_of_change="x", lens="voluntarist"
+    )
+    assert circle.slug == "new-2"
+    assert login(mo).get(circle.get_absolute_url()).context["circle"] == circle
+
+
+@pytest.mark.django_db
+def test_a_circle_without_conveners_gets_one_back(mo, cora, medics):
+    services.leave_circle(membership=cora, circle=medics)
+    seat = services.join_circle(membership=mo, circle=medics)
+    assert seat.is_convener
+
+
+@pytest.mark.django_db
+def test_an_organizer_can_name_a_convener(login, alice, mo, medics, cora):
+    seat = services.join_circle(membership=mo, circle=medics)
+    login(alice).post(circle_url("convener_add", medics, seat_id=seat.pk))
+    seat.refresh_from_db()
+    assert seat.is_convener

@@ -107,7 +107,10 @@ class Command(BaseCommand):
             )
             users[email.split("@")[0]] = user
 
-        movement = Movement.objects.filter(name=MOVEMENT_NAME).first()
+        # Found by name *and* its demo organizer: a real movement of the same name is left alone.
+        movement = Movement.objects.filter(
+            name=MOVEMENT_NAME, memberships__user=users["amara"]
+        ).first()
         if movement is None:
             movement = services.create_movement(
                 by=users["amara"], name=MOVEMENT_NAME, horizon=HORIZON

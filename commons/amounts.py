@@ -1,0 +1,51 @@
+"""Amounts as a pool counts them: Decimal, positive, finite, in the pool's precision."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+# Far above any real pool, far below the column's 16 integer digits.
+MAX_AMOUNT = Decimal("1000000000000")
+CURRENCIES = frozenset(list_currencies())
+
+
+def currency_places(code):
+    return get_currency_precision(code)
+
+
+def is_currency(code):
+    return code in CURRENCIES
+
+
+def check_amount(value, *, places, field="amount"):
+    """Return ``value`` as a Decimal fit for a pool with ``places`` decimals, or raise."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number, like 12.50.")}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: _("Enter a number, like 12.50.")})
+    if amount <= 0:
+        raise ValidationError({field: _("Enter an amount above zero.")})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({field: _("That amount is too large for a pool.")})
+    quantum = Decimal(1).scaleb(-places)
+    if amount != amount.quantize(quantum):
+        if places == 0:
+            raise ValidationError({field: _("This pool counts whole units only.")})
+        raise ValidationError(
+            {field: _("This pool counts at most %(places)d decimal places.") % {"places": places}}
+        )
+    return amount.quantize(quantum)
+
+
+def format_amount(amount, pool):
+    """``€1,234.50``, ``12.5 hours``, ``30 meals``."""
+    locale = (get_language() or "en").replace("-", "_")
+    if pool.kind == "money":
+        return format_currency(amount, pool.currency, locale=locale)
+    number = format_decimal(amount.normalize() if amount else amount, locale=locale)
+    return f"{number} {pool.unit_label}"

@@ -1,0 +1,257 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circles.models import Lens
+from commons.amounts import check_amount
+from commons.models import Approval, DrawRequest, Pool
+
+
+def amount_field():
+    return forms.CharField(
+        label=_("Amount"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def _clean_amount(value, places, field="amount"):
+    try:
+        return check_amount(value, places=places, field=field)
+    except ValidationError as error:
+        raise forms.ValidationError(error.message_dict[field]) from None
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Pool.Kind.choices, widget=forms.RadioSelect)
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("For money: a three-letter code such as EUR, USD or MXN."),
+    )
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=30,
+        required=False,
+        help_text=_("For items: what one unit is, such as meals or tents."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In plain words: what is this pool for?"),
+    )
+    instant_limit = forms.CharField(
+        label=_("Granted at once up to"),
+        max_length=40,
+        initial="0",
+        help_text=_("Draws up to this amount need no approval. 0 means every draw needs approval."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    approvals_required = forms.IntegerField(
+        label=_("Circles that must approve larger draws"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text=_("Members of this many circles, none of them the requester's own."),
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the pool a name."))
+        return name
+
+    def clean_purpose(self):
+        purpose = self.cleaned_data["purpose"].strip()
+        if not purpose:
+            raise forms.ValidationError(_("Say what the pool is for."))
+        return purpose
+
+    def clean_instant_limit(self):
+        value = self.cleaned_data["instant_limit"].strip()
+        if value in ("0", "0.0", "0.00"):
+            return 0
+        # Precision depends on the kind and currency; the service checks it exactly.
+        return _clean_amount(value, places=4, field="instant_limit")
+
+
+class ContributionForm(forms.Form):
+    amount = amount_field()
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    circle = forms.ModelChoiceField(
+        label=_("On behalf of"),
+        queryset=None,
+        required=False,
+        empty_label=_("Just me"),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Anonymous to other members"),
+        required=False,
+        help_text=_("Others see “anonymous”; the ledger still records who, as it must."),
+    )
+
+    def __init__(self, *args, pool, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.fields["circle"].queryset = circles
+        self.fields["amount"].help_text = pool.unit_label
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
+
+
+class DrawRequestForm(forms.Form):
+    amount = amount_field()
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    circle = forms.ModelChoiceField(
+        label=_("Circle it serves"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+    )
+
+    def __init__(self, *args, pool, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.fields["circle"].queryset = circles
+        self.fields["amount"].help_text = pool.unit_label
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
+
+    def clean_purpose(self):
+        purpose = self.cleaned_data["purpose"].strip()
+        if not purpose:
+            raise forms.ValidationError(_("Say what the draw is for."))
+        return purpose
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Approval.Decision.choices, widget=forms.RadioSelect
+    )
+    circle = forms.ModelChoiceField(label=_("Deciding for"), queryset=None, empty_label=None)
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you decline."),
+    )
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Everyone will see why this entry was reversed."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why this entry is reversed."))
+        return reason
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("Pick a day on or after the start."))
+        return cleaned
+
+    def period(self):
+        """[start, end) as aware datetimes; the last 90 days by default."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = (data.get("end") or today) + timedelta(days=1)
+        start = data.get("start") or (end - timedelta(days=91))
+        return _start_of(start), _start_of(end)
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class DrawFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All")), *DrawRequest.State.choices], required=False
+    )
+
+
+class ArchiveEntryForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=160)
+    body = forms.CharField(
+        label=_("Body"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Markdown: **bold**, _italic_, lists, links. No HTML."),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=300,
+        required=False,
+        help_text=_("Separate with commas, e.g. court support, bail, training."),
+    )
+    lens = forms.ChoiceField(
+        label=_("Lens"), choices=[("", _("No particular lens")), *Lens.choices], required=False
+    )
+    circle = forms.ModelChoiceField(
+        label=_("Contributing circle"), queryset=None, required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give the entry a title."))
+        return title
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write something down."))
+        return body
+
+    def clean_tags(self):
+        tags = [tag.strip().lower() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+        if any(len(tag) > 40 for tag in tags):
+            raise forms.ValidationError(_("Keep each tag under 40 characters."))
+        if len(tags) > 12:
+            raise forms.ValidationError(_("Use at most 12 tags."))
+        return tags
+
+
+class ArchiveFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    tag = forms.CharField(label=_("Tag"), max_length=40, required=False)
+    lens = forms.ChoiceField(
+        label=_("Lens"), choices=[("", _("All lenses")), *Lens.choices], required=False
+    )

@@ -1,0 +1,49 @@
+"""Named predicates for the commons. ``membership`` is the caller's, already resolved."""
+
+from commons.models import DrawRequest, LedgerEntry
+from movement.models import Role
+
+
+def can_create_pool(membership):
+    return membership.role == Role.ORGANIZER
+
+
+def can_contribute(membership, pool):
+    return True
+
+
+def can_request_draw(membership, pool):
+    return True
+
+
+def can_decide_draw(membership, draw_request, eligible_circle_ids, already_decided):
+    return (
+        draw_request.state == DrawRequest.State.PENDING
+        and bool(eligible_circle_ids)
+        and not already_decided
+    )
+
+
+def can_withdraw_draw(membership, draw_request):
+    return draw_request.is_open and draw_request.requested_by_id == membership.user_id
+
+
+def can_reverse_entry(membership, entry):
+    return (
+        membership.role == Role.ORGANIZER
+        and entry.kind != LedgerEntry.Kind.REVERSAL
+        and not hasattr(entry, "reversed_by")
+    )
+
+
+def can_see_contributor(membership, entry):
+    """Anonymous contributions show their contributor to that person only."""
+    return not entry.anonymous or entry.recorded_by_id == membership.user_id
+
+
+def can_add_archive_entry(membership):
+    return True
+
+
+def can_edit_archive_entry(membership, entry):
+    return entry.author_id == membership.user_id or membership.role == Role.ORGANIZER

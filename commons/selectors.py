@@ -1,0 +1,174 @@
+"""Reads for the commons: every page runs a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from commons.models import Approval, ArchiveEntry, DrawRequest, LedgerEntry, Pool
+
+Kind = LedgerEntry.Kind
+
+
+def pools_of(movement):
+    return (
+        Pool.objects.for_movement(movement)
+        .select_related("movement")
+        .annotate(
+            open_requests=Count(
+                "draw_requests", filter=Q(draw_requests__state__in=DrawRequest.OPEN_STATES)
+            )
+        )
+    )
+
+
+def pool_or_404(*, membership, pool_id):
+    return get_object_or_404(
+        Pool.objects.select_related("movement"), pk=pool_id, movement=membership.movement
+    )
+
+
+def ledger(pool):
+    return (
+        LedgerEntry.objects.filter(pool=pool)
+        .select_related("recorded_by", "circle", "reverses", "reversed_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def entry_or_404(*, pool, entry_id):
+    return get_object_or_404(
+        LedgerEntry.objects.select_related("recorded_by", "circle", "reversed_by"),
+        pk=entry_id,
+        pool=pool,
+    )
+
+
+def balance_series(pool, *, days=90, now=None):
+    """Closing balance per day over the last ``days`` days, with the opening balance:
+    [(date, balance), …]. Two queries, however many entries."""
+    now = now or timezone.now()
+    start = now - timedelta(days=days)
+    before = (
+        LedgerEntry.objects.filter(pool=pool, created_at__lt=start)
+        .order_by("-created_at", "-id")
+        .values_list("balance_after", flat=True)
+        .first()
+    )
+    last_ids = (
+        LedgerEntry.objects.filter(pool=pool, created_at__gte=start)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(last_id=Max("id"))
+        .values_list("last_id", flat=True)
+    )
+    closing = (
+        LedgerEntry.objects.filter(pk__in=last_ids)
+        .annotate(day=TruncDate("created_at"))
+        .order_by("day")
+        .values_list("day", "balance_after")
+    )
+    series = [(start.date(), before if before is not None else 0)]
+    series.extend(closing)
+    if series[-1][0] != now.date():
+        series.append((now.date(), series[-1][1]))
+    return series
+
+
+def fairness(pool, *, start, end):
+    """Contributed and drawn per circle in [start, end), reversals netted against the
+    kind they reverse. One query."""
+    contributed = Q(kind=Kind.CONTRIBUTION) | Q(
+        kind=Kind.REVERSAL, reverses__kind=Kind.CONTRIBUTION
+    )
+    drawn = Q(kind=Kind.DRAW) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.DRAW)
+    return (
+        LedgerEntry.objects.filter(pool=pool, created_at__gte=start, created_at__lt=end)
+        .values("circle_id", "circle__name")
+        .annotate(
+            contributed=Sum("amount", filter=contributed, default=0),
+            drawn=-Sum("amount", filter=drawn, default=0),
+            contributions=Count("id", filter=Q(kind=Kind.CONTRIBUTION)),
+            draws=Count("id", filter=Q(kind=Kind.DRAW)),
+        )
+        .order_by("circle__name")
+    )
+
+
+def draw_queue(movement, *, state=""):
+    draws = (
+        DrawRequest.objects.filter(pool__movement=movement)
+        .select_related("pool__movement", "requested_by", "circle")
+        .annotate(
+            approving_circles=Count(
+                "approvals__circle",
+                filter=Q(approvals__decision=Approval.Decision.APPROVE),
+                distinct=True,
+            ),
+            declining_circles=Count(
+                "approvals__circle",
+                filter=Q(approvals__decision=Approval.Decision.DECLINE),
+                distinct=True,
+            ),
+        )
+    )
+    if state:
+        draws = draws.filter(state=state)
+    return draws.order_by("-created_at", "-id")
+
+
+def draw_or_404(*, membership, draw_id):
+    return get_object_or_404(
+        DrawRequest.objects.select_related("pool__movement", "requested_by", "circle", "entry"),
+        pk=draw_id,
+        pool__movement=membership.movement,
+    )
+
+
+def decisions_on(draw_request):
+    return Approval.objects.filter(draw_request=draw_request).select_related("member", "circle")
+
+
+def archive(movement, *, query="", tag="", lens="", circle_id=None):
+    entries = ArchiveEntry.objects.filter(movement=movement)
+    if query:
+        entries = entries.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    if tag:
+        entries = entries.filter(tags__name=tag)
+    if lens:
+        entries = entries.filter(lens=lens)
+    if circle_id:
+        entries = entries.filter(circle_id=circle_id)
+    return (
+        entries.select_related("author", "circle", "movement")
+        .prefetch_related("tags")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def archive_keepers(movement, *, days=90, limit=8):
+    """Who keeps the archive alive: entries added or edited lately, per person and circle."""
+    since = timezone.now() - timedelta(days=days)
+    recent = ArchiveEntry.objects.filter(movement=movement, updated_at__gte=since)
+    people = (
+        recent.values("author__display_name").annotate(entries=Count("id")).order_by("-entries")
+    )[:limit]
+    circles = (
+        recent.exclude(circle=None)
+        .values("circle__name")
+        .annotate(entries=Count("id"))
+        .order_by("-entries")
+    )[:limit]
+    return {"people": list(people), "circles": list(circles), "days": days}
+
+
+def archive_entry_or_404(*, membership, entry_id):
+    return get_object_or_404(
+        ArchiveEntry.objects.select_related("author", "circle", "movement").prefetch_related(
+            "tags"
+        ),
+        pk=entry_id,
+        movement=membership.movement,
+    )

@@ -1,0 +1,468 @@
+"""Every write to the commons goes through a function here.
+
+Lock order, everywhere: the pool row first, then draw requests. Balances change only
+under the pool's row lock, in the same transaction as the ledger entry.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from circles.models import Circle
+from circles.selectors import circle_ids_of
+from commons.amounts import check_amount, currency_places, format_amount, is_currency
+from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
+from movement.models import AuditEvent
+from movement.services import notify, record_event
+
+DEFAULT_PLACES = {Pool.Kind.HOURS: 2, Pool.Kind.ITEMS: 0}
+
+
+# --- pools ----------------------------------------------------------------------------
+
+
+def create_pool(
+    *, by, name, kind, purpose, instant_limit, approvals_required=2, currency="", unit=""
+):
+    """An organizer opens a pool in the movement's commons."""
+    errors = {}
+    currency = currency.strip().upper()
+    unit = unit.strip()
+    if kind == Pool.Kind.MONEY:
+        if not is_currency(currency):
+            errors["currency"] = _("Use a three-letter ISO currency code, like EUR or USD.")
+        unit = ""
+    else:
+        currency = ""
+        if kind == Pool.Kind.ITEMS and not unit:
+            errors["unit"] = _("Name what the pool holds, like meals or tents.")
+    if kind not in Pool.Kind.values:
+        errors["kind"] = _("Pick money, hours or items.")
+    if approvals_required < 1:
+        errors["approvals_required"] = _("At least one other circle must approve large draws.")
+    if errors:
+        raise ValidationError(errors)
+    places = currency_places(currency) if kind == Pool.Kind.MONEY else DEFAULT_PLACES[kind]
+    if instant_limit != 0:
+        instant_limit = check_amount(instant_limit, places=places, field="instant_limit")
+    if Pool.objects.filter(movement=by.movement, name__iexact=name.strip()).exists():
+        raise ValidationError({"name": _("The commons already has a pool with this name.")})
+    try:
+        with transaction.atomic():
+            pool = Pool.objects.create(
+                movement=by.movement,
+                name=name.strip(),
+                kind=kind,
+                currency=currency,
+                unit=unit,
+                decimal_places=places,
+                purpose=purpose.strip(),
+                instant_limit=instant_limit,
+                approvals_required=approvals_required,
+            )
+            record_event(
+                movement=by.movement,
+                actor=by.user,
+                verb=AuditEvent.Verb.POOL_CREATED,
+                target=pool.name,
+                pool=pool.pk,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"name": _("The commons already has a pool with this name.")}
+        ) from None
+    return pool
+
+
+def _locked(pool):
+    return Pool.objects.select_for_update().select_related("movement").get(pk=pool.pk)
+
+
+def _append(
+    pool, *, kind, amount, recorded_by, circle=None, anonymous=False, note="", reverses=None
+):
+    """Write one entry and move the (locked) pool's balance with it."""
+    new_balance = pool.balance + amount
+    if new_balance < 0 and not pool.allow_negative:
+        raise ValidationError(
+            {
+                "amount": _("The pool holds %(balance)s; this needs %(needed)s.")
+                % {
+                    "balance": format_amount(pool.balance, pool),
+                    "needed": format_amount(-amount, pool),
+                }
+            }
+        )
+    pool.balance = new_balance
+    pool.save(update_fields=["balance"])
+    return LedgerEntry.objects.create(
+        pool=pool,
+        kind=kind,
+        amount=amount,
+        balance_after=new_balance,
+        recorded_by=recorded_by,
+        circle=circle,
+        anonymous=anonymous,
+        note=note[:500],
+        reverses=reverses,
+    )
+
+
+def _own_circle(by, circle):
+    if circle is not None and circle.pk not in circle_ids_of(by):
+        raise ValidationError({"circle": _("You can only speak for a circle you are in.")})
+
+
+# --- contributions ----------------------------------------------------------------------
+
+
+def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
+    """A member adds to a pool, optionally for one of their circles, optionally anonymous
+    to other members (the ledger still records who)."""
+    amount = check_amount(amount, places=pool.decimal_places)
+    _own_circle(by, circle)
+    with transaction.atomic():
+        pool = _locked(pool)
+        entry = _append(
+            pool,
+            kind=LedgerEntry.Kind.CONTRIBUTION,
+            amount=amount,
+            recorded_by=by.user,
+            circle=circle,
+            anonymous=anonymous,
+            note=note.strip(),
+        )
+        record_event(
+            movement=pool.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.CONTRIBUTED,
+            target=pool.name,
+            pool=pool.pk,
+            entry=entry.pk,
+            amount=str(amount),
+        )
+        _fund_waiting_draws(pool)
+    return entry
+
+
+# --- draws --------------------------------------------------------------------------------
+
+
+def eligible_circle_ids(*, membership, draw_request):
+    """The caller's circles that may approve this request (none if it is their own)."""
+    if membership.user_id == draw_request.requested_by_id:
+        return []
+    excluded = set(draw_request.excluded_circle_ids)
+    return sorted(circle_ids_of(membership) - excluded)
+
+
+def request_draw(*, by, pool, amount, purpose, circle=None):
+    """Ask to draw from a pool. Up to the pool's limit it is granted at once (or refused
+    with the reason); above it the request waits for approvals from other circles."""
+    amount = check_amount(amount, places=pool.decimal_places)
+    if not purpose.strip():
+        raise ValidationError({"purpose": _("Say what the draw is for.")})
+    if circle is not None and (circle.movement_id != pool.movement_id or circle.is_archived):
+        raise ValidationError({"circle": _("Pick an active circle of this movement.")})
+    excluded = circle_ids_of(by) | ({circle.pk} if circle else set())
+    needs_approval = amount > pool.instant_limit
+    if needs_approval:
+        other_circles = (
+            Circle.objects.for_movement(pool.movement).active().exclude(pk__in=excluded).count()
+        )
+        if other_circles < pool.approvals_required:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Above %(limit)s a draw needs approvals from %(needed)d circles other than "
+                        "yours, and this movement has only %(found)d. Ask for less, or ask an "
+                        "organizer to change the pool's policy."
+                    )
+                    % {
+                        "limit": format_amount(pool.instant_limit, pool),
+                        "needed": pool.approvals_required,
+                        "found": other_circles,
+                    }
+                }
+            )
+    with transaction.atomic():
+        pool = _locked(pool)
+        draw = DrawRequest.objects.create(
+            pool=pool,
+            requested_by=by.user,
+            circle=circle,
+            amount=amount,
+            purpose=purpose.strip(),
+            excluded_circle_ids=sorted(excluded),
+        )
+        record_event(
+            movement=pool.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.DRAW_REQUESTED,
+            target=pool.name,
+            draw=draw.pk,
+            amount=str(amount),
+        )
+        if not needs_approval:
+            _grant(pool, draw)  # raises (and rolls back the request) if the pool can't afford it
+    return draw
+
+
+def _grant(pool, draw):
+    entry = _append(
+        pool,
+        kind=LedgerEntry.Kind.DRAW,
+        amount=-draw.amount,
+        recorded_by=draw.requested_by,
+        circle=draw.circle,
+        note=draw.purpose,
+    )
+    draw.entry = entry
+    draw.state = DrawRequest.State.GRANTED
+    draw.decided_at = timezone.now()
+    draw.save(update_fields=["entry", "state", "decided_at"])
+    record_event(
+        movement=pool.movement,
+        actor=None,
+        verb=AuditEvent.Verb.DRAW_GRANTED,
+        target=pool.name,
+        draw=draw.pk,
+        entry=entry.pk,
+        amount=str(draw.amount),
+    )
+    return entry
+
+
+def _fund_waiting_draws(pool):
+    """Grant approved requests that were waiting for funds, oldest first, while they fit."""
+    waiting = (
+        DrawRequest.objects.select_for_update()
+        .filter(pool=pool, state=DrawRequest.State.APPROVED)
+        .order_by("decided_at", "pk")
+    )
+    for draw in waiting:
+        if pool.balance - draw.amount < 0 and not pool.allow_negative:
+            break
+        _grant(pool, draw)
+        _tell_requester(draw, _("Your draw of %(amount)s was granted."))
+
+
+def _tell_requester(draw, message):
+    notify(
+        recipient=draw.requested_by,
+        movement=draw.pool.movement,
+        subject=_("Your draw request from %(pool)s") % {"pool": draw.pool.name},
+        body=message % {"amount": format_amount(draw.amount, draw.pool)},
+        url=draw.get_absolute_url(),
+    )
+
+
+def decide_draw(*, by, draw_request, decision, comment="", circle=None):
+    """An eligible member approves or declines, counted for one of their circles.
+
+    The request is granted once members of ``pool.approvals_required`` different circles
+    approve (or waits for funds), and declined once as many circles decline: no single
+    circle decides alone.
+    """
+    comment = comment.strip()
+    if decision not in Approval.Decision.values:
+        raise ValidationError({"decision": _("Approve or decline.")})
+    if decision == Approval.Decision.DECLINE and not comment:
+        raise ValidationError({"comment": _("Say why you decline, so the requester can answer.")})
+    with transaction.atomic():
+        pool = _locked(draw_request.pool)
+        draw = DrawRequest.objects.select_for_update().get(pk=draw_request.pk)
+        draw.pool = pool
+        if draw.state != DrawRequest.State.PENDING:
+            raise ValidationError(_("This request is no longer waiting for decisions."))
+        eligible = eligible_circle_ids(membership=by, draw_request=draw)
+        if not eligible:
+            raise ValidationError(
+                _("Only members of circles other than the requester's can decide.")
+            )
+        circle_id = circle.pk if circle is not None else eligible[0]
+        if circle_id not in eligible:
+            raise ValidationError({"circle": _("Decide for one of your own circles.")})
+        if Approval.objects.filter(draw_request=draw, member=by.user).exists():
+            raise ValidationError(_("You have already decided on this request."))
+        Approval.objects.create(
+            draw_request=draw,
+            member=by.user,
+            circle_id=circle_id,
+            decision=decision,
+            comment=comment,
+        )
+        verb = (
+            AuditEvent.Verb.DRAW_APPROVED
+            if decision == Approval.Decision.APPROVE
+            else AuditEvent.Verb.DRAW_DECLINED
+        )
+        record_event(
+            movement=pool.movement,
+            actor=by.user,
+            verb=verb,
+            target=pool.name,
+            draw=draw.pk,
+            circle=circle_id,
+        )
+        circles = set(
+            Approval.objects.filter(draw_request=draw, decision=decision).values_list(
+                "circle_id", flat=True
+            )
+        )
+        if len(circles) >= pool.approvals_required:
+            if decision == Approval.Decision.DECLINE:
+                draw.state = DrawRequest.State.DECLINED
+                draw.decided_at = timezone.now()
+                draw.save(update_fields=["state", "decided_at"])
+                record_event(
+                    movement=pool.movement,
+                    actor=None,
+                    verb=AuditEvent.Verb.DRAW_REFUSED,
+                    target=pool.name,
+                    draw=draw.pk,
+                )
+                _tell_requester(draw, _("Your draw of %(amount)s was declined; see why."))
+            elif pool.balance - draw.amount >= 0 or pool.allow_negative:
+                _grant(pool, draw)
+                _tell_requester(draw, _("Your draw of %(amount)s was granted."))
+            else:
+                draw.state = DrawRequest.State.APPROVED
+                draw.decided_at = timezone.now()
+                draw.save(update_fields=["state", "decided_at"])
+                _tell_requester(
+                    draw,
+                    _("Your draw of %(amount)s is approved and waits for the pool to hold enough."),
+                )
+    return draw
+
+
+def withdraw_draw(*, by, draw_request):
+    with transaction.atomic():
+        draw = (
+            DrawRequest.objects.select_for_update()
+            .select_related("pool__movement")
+            .get(pk=draw_request.pk)
+        )
+        if draw.requested_by_id != by.user_id:
+            raise ValidationError(_("Only the requester can withdraw a request."))
+        if not draw.is_open:
+            raise ValidationError(_("This request is already settled."))
+        draw.state = DrawRequest.State.WITHDRAWN
+        draw.decided_at = timezone.now()
+        draw.save(update_fields=["state", "decided_at"])
+        record_event(
+            movement=draw.pool.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.DRAW_WITHDRAWN,
+            target=draw.pool.name,
+            draw=draw.pk,
+        )
+    return draw
+
+
+# --- reversals ------------------------------------------------------------------------------
+
+
+def reverse_entry(*, by, entry, reason):
+    """Cancel a mistaken entry with a new, opposite one. The original stays as it was."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this entry is reversed.")})
+    with transaction.atomic():
+        pool = _locked(entry.pool)
+        entry = LedgerEntry.objects.get(pk=entry.pk)
+        if entry.kind == LedgerEntry.Kind.REVERSAL:
+            raise ValidationError(_("A reversal cannot itself be reversed."))
+        if LedgerEntry.objects.filter(reverses=entry).exists():
+            raise ValidationError(_("This entry has already been reversed."))
+        try:
+            reversal = _append(
+                pool,
+                kind=LedgerEntry.Kind.REVERSAL,
+                amount=-entry.amount,
+                recorded_by=by.user,
+                circle=entry.circle,
+                note=reason,
+                reverses=entry,
+            )
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "reason": _(
+                        "Reversing this would take the pool below zero (it holds %(balance)s)."
+                    )
+                    % {"balance": format_amount(pool.balance, pool)}
+                }
+            ) from None
+        record_event(
+            movement=pool.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.ENTRY_REVERSED,
+            target=pool.name,
+            entry=entry.pk,
+            reversal=reversal.pk,
+            reason=reason,
+        )
+        if reversal.amount > 0:
+            _fund_waiting_draws(pool)
+    return reversal
+
+
+# --- the knowledge archive ---------------------------------------------------------------------
+
+
+def _tags_for(movement, tag_names):
+    names = sorted({name.strip().lower()[:40] for name in tag_names if name.strip()})
+    existing = {
+        tag.name: tag for tag in ArchiveTag.objects.filter(movement=movement, name__in=names)
+    }
+    missing = [ArchiveTag(movement=movement, name=name) for name in names if name not in existing]
+    ArchiveTag.objects.bulk_create(missing, ignore_conflicts=True)
+    return list(ArchiveTag.objects.filter(movement=movement, name__in=names))
+
+
+def add_archive_entry(*, by, title, body, tags=(), lens="", circle=None):
+    _own_circle(by, circle)
+    with transaction.atomic():
+        entry = ArchiveEntry.objects.create(
+            movement=by.movement,
+            title=title.strip(),
+            body=body.strip(),
+            lens=lens,
+            circle=circle,
+            author=by.user,
+        )
+        entry.tags.set(_tags_for(by.movement, tags))
+        record_event(
+            movement=by.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.ARCHIVE_ADDED,
+            target=entry.title,
+            archive_entry=entry.pk,
+        )
+    return entry
+
+
+def edit_archive_entry(*, by, entry, title, body, tags=(), lens="", circle=None):
+    if circle is not None and circle.pk != entry.circle_id:
+        _own_circle(by, circle)
+    with transaction.atomic():
+        entry.title, entry.body, entry.lens, entry.circle = (
+            title.strip(),
+            body.strip(),
+            lens,
+            circle,
+        )
+        entry.updated_at = timezone.now()
+        entry.save()
+        entry.tags.set(_tags_for(entry.movement, tags))
+        record_event(
+            movement=entry.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.ARCHIVE_EDITED,
+            target=entry.title,
+            archive_entry=entry.pk,
+        )
+    return entry

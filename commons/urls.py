@@ -1,0 +1,28 @@
+from django.urls import path
+
+from commons import views
+
+app_name = "commons"
+
+urlpatterns = [
+    path("", views.pool_list, name="pools"),
+    path("pools/new/", views.pool_create, name="pool_create"),
+    path("pools/<int:pool_id>/", views.pool_detail, name="pool"),
+    path("pools/<int:pool_id>/contribute/", views.contribute, name="contribute"),
+    path("pools/<int:pool_id>/draw/", views.draw_create, name="draw_create"),
+    path("pools/<int:pool_id>/fairness/", views.fairness, name="fairness"),
+    path("pools/<int:pool_id>/ledger.csv", views.ledger_csv, name="ledger_csv"),
+    path(
+        "pools/<int:pool_id>/entries/<int:entry_id>/reverse/",
+        views.entry_reverse,
+        name="entry_reverse",
+    ),
+    path("draws/", views.draw_list, name="draws"),
+    path("draws/<int:draw_id>/", views.draw_detail, name="draw"),
+    path("draws/<int:draw_id>/decide/", views.draw_decide, name="draw_decide"),
+    path("draws/<int:draw_id>/withdraw/", views.draw_withdraw, name="draw_withdraw"),
+    path("archive/", views.archive_list, name="archive"),
+    path("archive/new/", views.archive_create, name="archive_create"),
+    path("archive/<int:entry_id>/", views.archive_detail, name="archive_entry"),
+    path("archive/<int:entry_id>/edit/", views.archive_edit, name="archive_edit"),
+]

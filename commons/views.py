@@ -1,0 +1,401 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from circles.models import Circle
+from commons import charts, permissions, selectors, services
+from commons.forms import (
+    ArchiveEntryForm,
+    ArchiveFilterForm,
+    ContributionForm,
+    DecisionForm,
+    DrawFilterForm,
+    DrawRequestForm,
+    PeriodForm,
+    PoolForm,
+    ReversalForm,
+)
+from commons.models import Approval, LedgerEntry
+from movement.tenancy import movement_view, require
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _my_circles(membership):
+    return Circle.objects.active().filter(circle_memberships__member=membership)
+
+
+def _context(membership, **extra):
+    return {"movement": membership.movement, "membership": membership, **extra}
+
+
+@movement_view
+def pool_list(request, membership):
+    return render(
+        request,
+        "commons/pool_list.html",
+        _context(
+            membership,
+            pools=selectors.pools_of(membership.movement),
+            can_create=permissions.can_create_pool(membership),
+        ),
+    )
+
+
+@movement_view
+def pool_create(request, membership):
+    require(permissions.can_create_pool(membership), _("Only organizers can open pools."))
+    form = PoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool = services.create_pool(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The pool is open."))
+            return redirect(pool)
+    return render(request, "commons/pool_form.html", _context(membership, form=form))
+
+
+@movement_view
+def pool_detail(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    page = _page(request, selectors.ledger(pool))
+    series = selectors.balance_series(pool)
+    return render(
+        request,
+        "commons/pool_detail.html",
+        _context(
+            membership,
+            pool=pool,
+            page=page,
+            series=series,
+            chart=charts.line_chart(series),
+            can_reverse=permissions.can_reverse_entry,
+        ),
+    )
+
+
+@movement_view
+def contribute(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(permissions.can_contribute(membership, pool), _("You cannot contribute here."))
+    form = ContributionForm(request.POST or None, pool=pool, circles=_my_circles(membership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contribute(by=membership, pool=pool, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you: your contribution is on the ledger."))
+            return redirect(pool)
+    return render(request, "commons/contribute.html", _context(membership, pool=pool, form=form))
+
+
+@movement_view
+def draw_create(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(permissions.can_request_draw(membership, pool), _("You cannot draw from here."))
+    circles = Circle.objects.for_movement(membership.movement).active()
+    form = DrawRequestForm(request.POST or None, pool=pool, circles=circles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.request_draw(by=membership, pool=pool, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if draw.entry_id:
+                messages.success(request, _("Granted: the draw is on the ledger."))
+            else:
+                messages.success(request, _("Your request is in the queue for approvals."))
+            return redirect(draw)
+    return render(request, "commons/draw_form.html", _context(membership, pool=pool, form=form))
+
+
+@movement_view
+def draw_list(request, membership):
+    filters = DrawFilterForm(request.GET or None)
+    state = filters.cleaned_data["state"] if filters.is_valid() else ""
+    page = _page(request, selectors.draw_queue(membership.movement, state=state))
+    return render(
+        request,
+        "commons/draw_list.html",
+        _context(membership, filters=filters, page=page, state=state),
+    )
+
+
+@movement_view
+def draw_detail(request, membership, draw_id):
+    draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
+    decisions = list(selectors.decisions_on(draw))
+    eligible = services.eligible_circle_ids(membership=membership, draw_request=draw)
+    decided = any(d.member_id == membership.user_id for d in decisions)
+    can_decide = permissions.can_decide_draw(membership, draw, eligible, decided)
+    form = DecisionForm(circles=Circle.objects.filter(pk__in=eligible)) if can_decide else None
+    return render(
+        request,
+        "commons/draw_detail.html",
+        _context(
+            membership,
+            draw=draw,
+            pool=draw.pool,
+            decisions=decisions,
+            approving=len(
+                {d.circle_id for d in decisions if d.decision == Approval.Decision.APPROVE}
+            ),
+            declining=len(
+                {d.circle_id for d in decisions if d.decision == Approval.Decision.DECLINE}
+            ),
+            form=form,
+            can_withdraw=permissions.can_withdraw_draw(membership, draw),
+        ),
+    )
+
+
+@movement_view
+@require_POST
+def draw_decide(request, membership, draw_id):
+    draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
+    eligible = services.eligible_circle_ids(membership=membership, draw_request=draw)
+    decided = Approval.objects.filter(draw_request=draw, member=membership.user).exists()
+    require(
+        permissions.can_decide_draw(membership, draw, eligible, decided),
+        _("Only members of other circles decide, once, while the request waits."),
+    )
+    form = DecisionForm(request.POST, circles=Circle.objects.filter(pk__in=eligible))
+    if form.is_valid():
+        try:
+            services.decide_draw(by=membership, draw_request=draw, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect(draw)
+    return render(
+        request,
+        "commons/draw_detail.html",
+        _context(
+            membership,
+            draw=draw,
+            pool=draw.pool,
+            decisions=selectors.decisions_on(draw),
+            form=form,
+            can_withdraw=False,
+        ),
+        status=400,
+    )
+
+
+@movement_view
+@require_POST
+def draw_withdraw(request, membership, draw_id):
+    draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
+    require(
+        permissions.can_withdraw_draw(membership, draw),
+        _("Only the requester can withdraw an open request."),
+    )
+    services.withdraw_draw(by=membership, draw_request=draw)
+    messages.success(request, _("You withdrew the request."))
+    return redirect(draw)
+
+
+@movement_view
+def entry_reverse(request, membership, pool_id, entry_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    entry = selectors.entry_or_404(pool=pool, entry_id=entry_id)
+    require(
+        permissions.can_reverse_entry(membership, entry),
+        _("Only organizers reverse entries, and each entry only once."),
+    )
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_entry(by=membership, entry=entry, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The entry is reversed; both stay on the ledger."))
+            return redirect(pool)
+    return render(
+        request, "commons/reverse.html", _context(membership, pool=pool, entry=entry, form=form)
+    )
+
+
+@movement_view
+def fairness(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    period = PeriodForm(request.GET or None)
+    start, end = period.period()
+    return render(
+        request,
+        "commons/fairness.html",
+        _context(
+            membership,
+            pool=pool,
+            period=period,
+            start=start,
+            end=end,
+            rows=selectors.fairness(pool, start=start, end=end),
+        ),
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@movement_view
+def ledger_csv(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    writer = csv.writer(_Echo())
+    rows = (
+        LedgerEntry.objects.filter(pool=pool)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "kind",
+            "amount",
+            "balance_after",
+            "recorded_by_id",
+            "recorded_by__display_name",
+            "anonymous",
+            "circle__name",
+            "reverses_id",
+            "note",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+    def lines():
+        yield writer.writerow(
+            [
+                "entry",
+                "recorded_at",
+                "kind",
+                "amount",
+                "balance_after",
+                "who",
+                "circle",
+                "reverses",
+                "note",
+            ]
+        )
+        for pk, at, kind, amount, balance, user_id, name, anonymous, circle, reverses, note in rows:
+            shown = name if not anonymous or user_id == membership.user_id else "anonymous"
+            yield writer.writerow(
+                [
+                    pk,
+                    at.isoformat(),
+                    kind,
+                    amount,
+                    balance,
+                    shown,
+                    circle or "",
+                    reverses or "",
+                    note,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"{slugify(pool.movement.slug)}-{slugify(pool.name)}-ledger.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the knowledge archive ----------------------------------------------------------------
+
+
+@movement_view
+def archive_list(request, membership):
+    filters = ArchiveFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    entries = selectors.archive(
+        membership.movement,
+        query=criteria.get("q", "").strip(),
+        tag=criteria.get("tag", "").strip().lower(),
+        lens=criteria.get("lens", ""),
+    )
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "commons/archive_list.html",
+        _context(
+            membership,
+            filters=filters,
+            page=_page(request, entries),
+            querystring=querystring.urlencode(),
+            keepers=selectors.archive_keepers(membership.movement),
+        ),
+    )
+
+
+@movement_view
+def archive_create(request, membership):
+    require(permissions.can_add_archive_entry(membership), _("You cannot add to the archive."))
+    form = ArchiveEntryForm(request.POST or None, circles=_my_circles(membership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.add_archive_entry(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Added to the archive."))
+            return redirect(entry)
+    return render(request, "commons/archive_form.html", _context(membership, form=form))
+
+
+@movement_view
+def archive_detail(request, membership, entry_id):
+    entry = selectors.archive_entry_or_404(membership=membership, entry_id=entry_id)
+    return render(
+        request,
+        "commons/archive_detail.html",
+        _context(
+            membership,
+            entry=entry,
+            can_edit=permissions.can_edit_archive_entry(membership, entry),
+        ),
+    )
+
+
+@movement_view
+def archive_edit(request, membership, entry_id):
+    entry = selectors.archive_entry_or_404(membership=membership, entry_id=entry_id)
+    require(
+        permissions.can_edit_archive_entry(membership, entry),
+        _("Only its author or an organizer can edit this entry."),
+    )
+    initial = {
+        "title": entry.title,
+        "body": entry.body,
+        "lens": entry.lens,
+        "circle": entry.circle,
+        "tags": ", ".join(tag.name for tag in entry.tags.all()),
+    }
+    circles = _my_circles(membership) | Circle.objects.filter(pk=entry.circle_id)
+    form = ArchiveEntryForm(request.POST or None, initial=initial, circles=circles.distinct())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_archive_entry(by=membership, entry=entry, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Entry updated."))
+            return redirect(entry)
+    return render(
+        request, "commons/archive_form.html", _context(membership, form=form, entry=entry)
+    )
