@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from circles import selectors as circle_selectors
+from commons import selectors as commons_selectors
 from movement import permissions, services
 from movement.forms import InvitationForm, MovementForm, RoleForm
 from movement.health import health_report
@@ -61,6 +62,7 @@ def movement_home(request, membership):
             "circle_total": circles.count(),
             "my_circle_ids": my_circle_ids,
             "can_invite": permissions.can_invite(membership),
+            "pools": commons_selectors.pools_of(movement),
         },
     )
 

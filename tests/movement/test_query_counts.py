@@ -23,7 +23,7 @@ def _own_session_cache(settings):
 
 # page name, URL name, extra kwargs, queries measured for the small movement
 PAGES = [
-    ("movement-home", "movement:home", {}, 5),
+    ("movement-home", "movement:home", {}, 6),
     ("members", "movement:members", {}, 4),
     ("circle-directory", "circles:directory", {}, 6),
     ("circle-detail", "circles:detail", {"circle_slug": "circle-0"}, 5),

@@ -1,11 +1,15 @@
 """Load the demo movement. Safe to run again: it only adds what is missing."""
 
+from decimal import Decimal
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from circles import services as circle_services
 from circles.models import Circle
+from commons import services as commons_services
+from commons.models import Pool
 from movement import services
 from movement.models import Membership, Movement, Role, User
 
@@ -136,7 +140,130 @@ class Command(BaseCommand):
                     circle=circle,
                 )
 
+        if not Pool.objects.filter(movement=movement).exists():
+            self._seed_commons(movement, users)
+
         self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in PEOPLE:
             self.stdout.write(f"  {email:36} {name:16} {role}")
+
+    def _seed_commons(self, movement, users):
+        def member(key):
+            return Membership.objects.get(movement=movement, user=users[key])
+
+        def circle(name):
+            return Circle.objects.get(movement=movement, name=name)
+
+        amara = member("amara")
+        bail = commons_services.create_pool(
+            by=amara,
+            name="Bail Fund",
+            kind="money",
+            currency="EUR",
+            purpose="Bail and legal fees for anyone arrested in a Tidewater action.",
+            instant_limit=Decimal("150"),
+            approvals_required=2,
+        )
+        hours = commons_services.create_pool(
+            by=amara,
+            name="Time Bank",
+            kind="hours",
+            purpose="Hours members offer each other: childcare, rides, translation, cooking.",
+            instant_limit=Decimal("4"),
+            approvals_required=2,
+        )
+        tents = commons_services.create_pool(
+            by=amara,
+            name="Tents and Tarps",
+            kind="items",
+            unit="tents",
+            purpose="Shelter for encampments, pantries in the rain and medic stations.",
+            instant_limit=Decimal("2"),
+            approvals_required=2,
+        )
+        for key, amount, circle_name, anonymous in [
+            ("farah", "400", "Legal Defense", False),
+            ("emeka", "120", "Community Food Distribution", False),
+            ("gus", "75", None, True),
+            ("lucia", "60", "Digital Storytelling", False),
+            ("bastien", "250", None, False),
+        ]:
+            commons_services.contribute(
+                by=member(key),
+                pool=bail,
+                amount=Decimal(amount),
+                anonymous=anonymous,
+                circle=circle(circle_name) if circle_name else None,
+                note="Monthly pledge" if not anonymous else "",
+            )
+        for key, amount in [("hana", "6"), ("kalani", "10"), ("ines", "3.5")]:
+            commons_services.contribute(by=member(key), pool=hours, amount=Decimal(amount))
+        commons_services.contribute(
+            by=member("dolores"),
+            pool=tents,
+            amount=Decimal("12"),
+            circle=circle("Street Medics"),
+            note="From the spring fundraiser",
+        )
+        commons_services.request_draw(
+            by=member("jamal"),
+            pool=bail,
+            amount=Decimal("120"),
+            purpose="Court filing fees for two arrestees from the housing blockade.",
+            circle=circle("Legal Defense"),
+        )
+        pending = commons_services.request_draw(
+            by=member("emeka"),
+            pool=bail,
+            amount=Decimal("500"),
+            purpose="Bail for a pantry volunteer held after the eviction defense.",
+            circle=circle("Community Food Distribution"),
+        )
+        commons_services.decide_draw(
+            by=member("ines"),
+            draw_request=pending,
+            decision="approve",
+            comment="Yes — this is exactly what the fund is for.",
+        )
+        for key, title, body, tags, lens, circle_name in ARCHIVE:
+            commons_services.add_archive_entry(
+                by=member(key),
+                title=title,
+                body=body,
+                tags=tags,
+                lens=lens,
+                circle=circle(circle_name) if circle_name else None,
+            )
+
+
+ARCHIVE = [
+    (
+        "farah",
+        "Court support checklist",
+        "Before the hearing:\n\n1. Confirm the docket number and courtroom.\n"
+        "2. Bring the **bail fund** contact sheet.\n3. Pair every arrestee with a buddy.\n\n"
+        "After: log the outcome in the archive so the next circle learns from it.",
+        ["court support", "legal"],
+        "structuralist",
+        "Legal Defense",
+    ),
+    (
+        "ines",
+        "Paste-ups that last a week, not a night",
+        "Wheat paste, thin paper, and *timing*: paste after the street sweepers pass.\n\n"
+        "Pattern decay is real — change the image every cycle.",
+        ["street art", "pattern decay"],
+        "subjectivist",
+        "Street Art Interventions",
+    ),
+    (
+        "emeka",
+        "Running a pantry that doubles as a listening post",
+        "Every Saturday we ask one question while people wait. The answers fed the housing "
+        "campaign's map of who is behind on rent.",
+        ["food", "data"],
+        "voluntarist",
+        "Community Food Distribution",
+    ),
+]
