@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from commons import selectors, services
+from commons.models import Pool
+
+
+@pytest.mark.django_db
+def test_an_organizer_opens_a_money_pool_with_the_currency_precision(login, alice):
+    response = login(alice).post(
+        reverse("commons:pool_create", kwargs={"movement_slug": "tidewater"}),
+        {
+            "name": "Bail Fund",
+            "kind": "money",
+            "currency": "jpy",
+            "purpose": "Bail.",
+            "instant_limit": "5000",
+            "approvals_required": "2",
+        },
+    )
+    pool = Pool.objects.get()
+    assert response.status_code == 302
+    assert (pool.currency, pool.decimal_places, pool.instant_limit) == ("JPY", 0, 5000)
+
+
+@pytest.mark.django_db
+def test_items_pools_count_whole_units(alice):
+    pool = services.create_pool(
+        by=alice, name="Tents", kind="items", unit="tents", purpose="Shelter", instant_limit=2
+    )
+    with pytest.raises(ValidationError):
+        services.contribute(by=alice, pool=pool, amount=Decimal("1.5"))
+
+
+@pytest.mark.django_db
+def test_the_policy_is_shown_in_plain_words(login, mo, bail_fund):
+    html = login(mo).get(bail_fund.get_absolute_url()).content.decode()
+    assert "Any member can draw up to €50.00 at once." in html
+    assert "members of 2 circles other than the requester's own" in html
+
+
+@pytest.mark.django_db
+def test_anonymous_contributions_hide_the_contributor_from_others(login, mo, alice, bail_fund):
+    services.contribute(by=mo, pool=bail_fund, amount=Decimal("20"), anonymous=True)
+    others_see = login(alice).get(bail_fund.get_absolute_url()).content.decode()
+    assert "anonymous" in others_see
+    assert "Mo" not in others_see.split('id="ledger-heading"')[1]
+    own_view = login(mo).get(bail_fund.get_absolute_url()).content.decode()
+    assert "Mo (anonymous to others)" in own_view
+    # The ledger still knows who.
+    assert bail_fund.entries.get().recorded_by == mo.user
+
+
+@pytest.mark.django_db
+def test_reversal_is_a_new_entry_never_an_edit(alice, funded):
+    original = funded.entries.get()
+    reversal = services.reverse_entry(by=alice, entry=original, reason="Entered twice")
+    original.refresh_from_db()
+    funded.refresh_from_db()
+    assert original.amount == Decimal("300")
+    assert reversal.amount == Decimal("-300")
+    assert reversal.reverses == original
+    assert funded.balance == 0
+
+
+@pytest.mark.django_db
+def test_fairness_shows_each_circle_net_of_reversals(alice, funded, tidewater):
+    from tests.commons.conftest import seat
+    from tests.factories import CircleFactory
+
+    food = CircleFactory(movement=tidewater, name="Food")
+    seat(food, alice)
+    mistaken = services.contribute(by=alice, pool=funded, amount=Decimal("40"), circle=food)
+    services.contribute(by=alice, pool=funded, amount=Decimal("10"), circle=food)
+    services.reverse_entry(by=alice, entry=mistaken, reason="Typo")
+    services.request_draw(by=alice, pool=funded, amount=Decimal("25"), purpose="Fees", circle=food)
+    from django.utils import timezone
+
+    rows = {
+        row["circle__name"]: row
+        for row in selectors.fairness(
+            funded,
+            start=timezone.now() - timezone.timedelta(days=1),
+            end=timezone.now() + timezone.timedelta(days=1),
+        )
+    }
+    assert rows["Food"]["contributed"] == Decimal("10")
+    assert rows["Food"]["drawn"] == Decimal("25")
+    assert rows[None]["contributed"] == Decimal("300")
+
+
+@pytest.mark.django_db
+def test_balance_series_has_one_point_per_day_with_the_same_numbers(alice, funded):
+    services.contribute(by=alice, pool=funded, amount=Decimal("25"))
+    series = selectors.balance_series(funded)
+    assert series[0][1] == 0
+    assert series[-1][1] == Decimal("325")
