@@ -82,7 +82,7 @@ def pool_detail(request, membership, pool_id):
             page=page,
             series=series,
             chart=charts.line_chart(series),
-            can_reverse=permissions.can_reverse_entry,
+            reversible={e.pk for e in page if permissions.can_reverse_entry(membership, e)},
         ),
     )
 

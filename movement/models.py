@@ -101,10 +101,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.movement} ({self.role})"
 
-    @property
-    def is_organizer(self):
-        return self.role == Role.ORGANIZER
-
 
 def new_invitation_token():
     return secrets.token_urlsafe(24)

@@ -267,7 +267,7 @@ def change_role(*, by, membership, role):
             recipient=membership.user,
             movement=membership.movement,
             subject=_("Your role in %(movement)s") % {"movement": membership.movement},
-            body=_("You are now a %(role)s of %(movement)s.")
+            body=_("Your role in %(movement)s is now: %(role)s.")
             % {"role": membership.get_role_display(), "movement": membership.movement},
             url=membership.movement.get_absolute_url(),
         )

@@ -98,3 +98,16 @@ def test_balance_series_has_one_point_per_day_with_the_same_numbers(alice, funde
     series = selectors.balance_series(funded)
     assert series[0][1] == 0
     assert series[-1][1] == Decimal("325")
+
+
+@pytest.mark.django_db
+def test_organizers_get_a_reverse_link_once_per_entry(login, alice, mo, funded):
+    entry = funded.entries.get()
+    link = reverse(
+        "commons:entry_reverse",
+        kwargs={"movement_slug": "tidewater", "pool_id": funded.pk, "entry_id": entry.pk},
+    )
+    assert link in login(alice).get(funded.get_absolute_url()).content.decode()
+    assert link not in login(mo).get(funded.get_absolute_url()).content.decode()
+    services.reverse_entry(by=alice, entry=entry, reason="Typo")
+    assert link not in login(alice).get(funded.get_absolute_url()).content.decode()
