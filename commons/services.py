@@ -141,6 +141,7 @@ def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
             pool=pool.pk,
             entry=entry.pk,
             amount=str(amount),
+            anonymous=anonymous,
         )
         _fund_waiting_draws(pool)
     return entry

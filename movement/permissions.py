@@ -26,5 +26,9 @@ def can_remove_member(membership, target):
     )
 
 
+def can_view_audit_trail(membership):
+    return membership.role == Role.ORGANIZER
+
+
 def can_see_member_emails(membership):
     return membership.role == Role.ORGANIZER

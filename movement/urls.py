@@ -12,6 +12,7 @@ movement_patterns = (
         path("members/<int:member_id>/role/", views.member_role, name="member_role"),
         path("members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
         path("leave/", views.movement_leave, name="leave"),
+        path("audit/", views.audit_trail, name="audit"),
         path("invitations/", views.invitation_list, name="invitations"),
         path(
             "invitations/<int:invitation_id>/revoke/",

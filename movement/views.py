@@ -16,7 +16,7 @@ from commons import selectors as commons_selectors
 from movement import permissions, services
 from movement.forms import InvitationForm, MovementForm, RoleForm
 from movement.health import health_report
-from movement.models import Invitation, Membership
+from movement.models import AuditEvent, Invitation, Membership
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -64,6 +64,23 @@ def movement_home(request, membership):
             "can_invite": permissions.can_invite(membership),
             "pools": commons_selectors.pools_of(movement),
         },
+    )
+
+
+@movement_view
+def audit_trail(request, membership):
+    require(
+        permissions.can_view_audit_trail(membership),
+        _("Only organizers read the audit trail."),
+    )
+    events = AuditEvent.objects.filter(movement=membership.movement).select_related("actor")
+    page = Paginator(events.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "movement/audit_trail.html",
+        {"movement": membership.movement, "membership": membership, "page": page},
     )
 
 

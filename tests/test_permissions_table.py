@@ -209,6 +209,7 @@ class Row:
 
 
 ORGANIZERS_INVITE = "Only organizers can invite people."
+ORGANIZERS_AUDIT = "Only organizers read the audit trail."
 ORGANIZERS_REVOKE = "Only organizers can revoke invitations."
 ORGANIZERS_ROLES = "Only organizers can change roles."
 ORGANIZERS_REMOVE = "Only organizers can remove members, and not themselves: use Leave instead."
@@ -222,6 +223,7 @@ ROWS = [
     # movement pages
     Row("movement-home", "GET", movement_url("home"), ANY_MEMBER),
     Row("members", "GET", movement_url("members"), ANY_MEMBER),
+    Row("audit", "GET", movement_url("audit"), allow("alice"), ORGANIZERS_AUDIT),
     Row("leave", "GET", movement_url("leave"), ANY_MEMBER),
     Row("leave", "POST", movement_url("leave"), ANY_MEMBER_ACTS, setup=second_organizer),
     Row("invitations", "GET", movement_url("invitations"), allow("alice"), ORGANIZERS_INVITE),
