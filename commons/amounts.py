@@ -20,10 +20,38 @@ def is_currency(code):
     return code in CURRENCIES
 
 
+# Decimal places of pools that do not count money.
+PLACES_BY_KIND = {"hours": 2, "items": 0}
+
+
+def pool_places(kind, currency=""):
+    """How many decimals a pool of this kind counts (for money: the currency's minor unit)."""
+    if kind == "money":
+        code = (currency or "").strip().upper()
+        return currency_places(code) if is_currency(code) else 2
+    return PLACES_BY_KIND.get(kind, 2)
+
+
+def _parse(value):
+    if isinstance(value, Decimal):
+        return value
+    text = str(value).strip()
+    if "_" in text:  # Decimal("1_000") is 1000; people mean something else
+        raise InvalidOperation
+    return Decimal(text)
+
+
+def is_zero(value):
+    try:
+        return _parse(value) == 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def check_amount(value, *, places, field="amount"):
     """Return ``value`` as a Decimal fit for a pool with ``places`` decimals, or raise."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        amount = _parse(value)
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number, like 12.50.")}) from None
     if not amount.is_finite():

@@ -1,4 +1,5 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -6,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Lens
-from commons.amounts import check_amount
+from commons.amounts import check_amount, is_zero, pool_places
 from commons.models import Approval, DrawRequest, Pool
 
 
@@ -73,12 +74,20 @@ class PoolForm(forms.Form):
             raise forms.ValidationError(_("Say what the pool is for."))
         return purpose
 
-    def clean_instant_limit(self):
-        value = self.cleaned_data["instant_limit"].strip()
-        if value in ("0", "0.0", "0.00"):
-            return 0
-        # Precision depends on the kind and currency; the service checks it exactly.
-        return _clean_amount(value, places=4, field="instant_limit")
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("instant_limit")
+        if typed is None:
+            return cleaned
+        try:
+            if is_zero(typed):
+                cleaned["instant_limit"] = Decimal(0)
+            else:
+                places = pool_places(cleaned.get("kind"), cleaned.get("currency", ""))
+                cleaned["instant_limit"] = _clean_amount(typed, places, field="instant_limit")
+        except forms.ValidationError as error:
+            self.add_error("instant_limit", error)
+        return cleaned
 
 
 class ContributionForm(forms.Form):
@@ -176,6 +185,20 @@ class PeriodForm(forms.Form):
     end = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+    def _in_range(self, field):
+        day = self.cleaned_data.get(field)
+        if day and not self.EARLIEST <= day <= self.LATEST:
+            raise forms.ValidationError(_("Pick a day between 1900 and 2999."))
+        return day
+
+    def clean_start(self):
+        return self._in_range("start")
+
+    def clean_end(self):
+        return self._in_range("end")
 
     def clean(self):
         cleaned = super().clean()

@@ -44,6 +44,8 @@ class Pool(models.Model):
 
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="pools")
     name = models.CharField(_("name"), max_length=80)
+    # Case-folded name (Unicode-aware on every database): unique per movement.
+    name_key = models.CharField(max_length=80, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
@@ -73,7 +75,7 @@ class Pool(models.Model):
             models.CheckConstraint(
                 condition=Q(approvals_required__gte=1), name="pool_needs_one_approval_or_more"
             ),
-            models.UniqueConstraint(fields=["movement", "name"], name="pool_name_unique"),
+            models.UniqueConstraint(fields=["movement", "name_key"], name="pool_name_unique"),
         ]
 
     def __str__(self):

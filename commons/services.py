@@ -11,13 +11,10 @@ from django.utils.translation import gettext as _
 
 from circles.models import Circle
 from circles.selectors import circle_ids_of
-from commons.amounts import check_amount, currency_places, format_amount, is_currency
+from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
 from movement.models import AuditEvent
 from movement.services import notify, record_event
-
-DEFAULT_PLACES = {Pool.Kind.HOURS: 2, Pool.Kind.ITEMS: 0}
-
 
 # --- pools ----------------------------------------------------------------------------
 
@@ -43,16 +40,18 @@ def create_pool(
         errors["approvals_required"] = _("At least one other circle must approve large draws.")
     if errors:
         raise ValidationError(errors)
-    places = currency_places(currency) if kind == Pool.Kind.MONEY else DEFAULT_PLACES[kind]
+    places = pool_places(kind, currency)
     if instant_limit != 0:
         instant_limit = check_amount(instant_limit, places=places, field="instant_limit")
-    if Pool.objects.filter(movement=by.movement, name__iexact=name.strip()).exists():
+    name_key = name.strip().casefold()
+    if Pool.objects.filter(movement=by.movement, name_key=name_key).exists():
         raise ValidationError({"name": _("The commons already has a pool with this name.")})
     try:
         with transaction.atomic():
             pool = Pool.objects.create(
                 movement=by.movement,
                 name=name.strip(),
+                name_key=name_key,
                 kind=kind,
                 currency=currency,
                 unit=unit,

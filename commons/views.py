@@ -135,14 +135,18 @@ def draw_list(request, membership):
     )
 
 
-@movement_view
-def draw_detail(request, membership, draw_id):
-    draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
+def _draw_page(request, membership, draw, form=None, status=200):
+    """The draw page, with the decision form when the caller may decide."""
     decisions = list(selectors.decisions_on(draw))
     eligible = services.eligible_circle_ids(membership=membership, draw_request=draw)
     decided = any(d.member_id == membership.user_id for d in decisions)
     can_decide = permissions.can_decide_draw(membership, draw, eligible, decided)
-    form = DecisionForm(circles=Circle.objects.filter(pk__in=eligible)) if can_decide else None
+    if form is None and can_decide:
+        form = DecisionForm(circles=Circle.objects.filter(pk__in=eligible))
+
+    def circles_deciding(decision):
+        return len({d.circle_id for d in decisions if d.decision == decision})
+
     return render(
         request,
         "commons/draw_detail.html",
@@ -151,16 +155,19 @@ def draw_detail(request, membership, draw_id):
             draw=draw,
             pool=draw.pool,
             decisions=decisions,
-            approving=len(
-                {d.circle_id for d in decisions if d.decision == Approval.Decision.APPROVE}
-            ),
-            declining=len(
-                {d.circle_id for d in decisions if d.decision == Approval.Decision.DECLINE}
-            ),
-            form=form,
+            approving=circles_deciding(Approval.Decision.APPROVE),
+            declining=circles_deciding(Approval.Decision.DECLINE),
+            form=form if can_decide else None,
             can_withdraw=permissions.can_withdraw_draw(membership, draw),
         ),
+        status=status,
     )
+
+
+@movement_view
+def draw_detail(request, membership, draw_id):
+    draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
+    return _draw_page(request, membership, draw)
 
 
 @movement_view
@@ -182,19 +189,7 @@ def draw_decide(request, membership, draw_id):
         else:
             messages.success(request, _("Your decision is recorded."))
             return redirect(draw)
-    return render(
-        request,
-        "commons/draw_detail.html",
-        _context(
-            membership,
-            draw=draw,
-            pool=draw.pool,
-            decisions=selectors.decisions_on(draw),
-            form=form,
-            can_withdraw=False,
-        ),
-        status=400,
-    )
+    return _draw_page(request, membership, draw, form=form, status=400)
 
 
 @movement_view

@@ -1,0 +1,146 @@
+"""A large draw from the bail fund, through the browser: four people, four browsers.
+
+Dee puts money in, Mo asks for more than the pool grants at once, and members of two
+other circles approve until the draw is granted and shows on the open ledger.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from commons import services
+from tests.factories import PASSWORD, CircleFactory, CircleMembershipFactory, MembershipFactory
+
+PURPOSE = "Bail for two people arrested at the blockade."
+
+
+@dataclass
+class World:
+    movement: object
+    pool: object
+    mo: object
+    bea: object
+    cy: object
+    dee: object
+
+
+def member_of(movement, circle_name, display_name):
+    circle = CircleFactory(movement=movement, name=circle_name)
+    membership = MembershipFactory(movement=movement, user__display_name=display_name)
+    CircleMembershipFactory(circle=circle, member=membership)
+    return membership
+
+
+@pytest.fixture
+def world(tidewater, alice):
+    pool = services.create_pool(
+        by=alice,
+        name="Bail Fund",
+        kind="money",
+        currency="EUR",
+        purpose="Bail for anyone arrested.",
+        instant_limit=Decimal("50"),
+        approvals_required=2,
+    )
+    return World(
+        movement=tidewater,
+        pool=pool,
+        mo=member_of(tidewater, "Circle A", "Mo"),
+        bea=member_of(tidewater, "Circle B", "Bea"),
+        cy=member_of(tidewater, "Circle C", "Cy"),
+        dee=member_of(tidewater, "Circle D", "Dee"),
+    )
+
+
+def log_in(new_context, membership) -> Page:
+    """A browser of this person's own, logged in through the login page."""
+    page = new_context().new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(membership.user.email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your movements")).to_be_visible()
+    return page
+
+
+def open_commons(page: Page, world):
+    page.goto(f"/m/{world.movement.slug}/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Commons").click()
+    expect(page.get_by_role("heading", name="The commons", level=1)).to_be_visible()
+
+
+def open_pool(page: Page, world):
+    open_commons(page, world)
+    page.get_by_role("link", name="Bail Fund").click()
+    expect(page.get_by_role("heading", name="Bail Fund", level=1)).to_be_visible()
+
+
+def approve(page: Page, *, circle):
+    decision = page.get_by_role("region", name="Your decision")
+    decision.get_by_role("radio", name="approve").check()
+    decision.get_by_label("Deciding for").select_option(label=circle)
+    decision.get_by_role("button", name="Record my decision").click()
+    expect(page.get_by_role("status")).to_contain_text("Your decision is recorded.")
+
+
+def test_two_other_circles_grant_a_large_draw(new_context, world):
+    # Dee contributes €300 for circle D.
+    dee = log_in(new_context, world.dee)
+    open_pool(dee, world)
+    dee.get_by_role("link", name="Contribute").click()
+    dee.get_by_label("Amount").fill("300")
+    dee.get_by_label("On behalf of").select_option(label="Circle D")
+    dee.get_by_role("button", name="Contribute").click()
+    expect(dee.get_by_role("status")).to_contain_text("your contribution is on the ledger")
+    expect(dee.get_by_text("Balance: €300.00")).to_be_visible()
+
+    # Mo asks for €200, above the €50 granted at once: it waits for approvals.
+    mo = log_in(new_context, world.mo)
+    open_pool(mo, world)
+    mo.get_by_role("link", name="Request a draw").click()
+    mo.get_by_label("Amount").fill("200")
+    mo.get_by_label("Purpose").fill(PURPOSE)
+    mo.get_by_role("button", name="Request the draw").click()
+    expect(mo.get_by_role("status")).to_contain_text("in the queue for approvals")
+    expect(mo.get_by_role("heading", name="Mo asks for €200.00")).to_be_visible()
+    expect(mo.get_by_text("waiting for approvals", exact=True)).to_be_visible()
+    expect(mo.get_by_role("region", name="Your decision")).to_have_count(0)
+    draw_url = mo.url
+
+    # Bea, in circle B, finds it among the draw requests and approves.
+    bea = log_in(new_context, world.bea)
+    open_commons(bea, world)
+    bea.get_by_role("main").get_by_role("link", name="Draw requests").click()
+    row = bea.get_by_role("row").filter(has_text="Mo").filter(has_text="€200.00")
+    expect(row).to_contain_text("waiting for approvals")
+    row.get_by_role("link").click()
+    expect(bea.get_by_role("heading", name="Mo asks for €200.00")).to_be_visible()
+    approve(bea, circle="Circle B")
+    expect(bea.get_by_text("Circles approving so far: 1 of 2.")).to_be_visible()
+    expect(bea.get_by_text("waiting for approvals", exact=True)).to_be_visible()
+
+    # Cy, in circle C, approves too: two circles, so the draw is granted.
+    cy = log_in(new_context, world.cy)
+    cy.goto(draw_url)
+    approve(cy, circle="Circle C")
+    expect(cy.get_by_text("granted", exact=True)).to_be_visible()
+    decisions = cy.get_by_role("region", name="Decisions").get_by_role("listitem")
+    expect(decisions).to_have_text(["Bea (Circle B): approve", "Cy (Circle C): approve"])
+
+    # Everyone sees it on the pool's open ledger: €300 in, €200 out, €100 left.
+    mo.reload()
+    expect(mo.get_by_text("granted", exact=True)).to_be_visible()
+    open_pool(mo, world)
+    expect(mo.get_by_text("Balance: €100.00")).to_be_visible()
+    ledger = mo.get_by_role("region", name="Ledger")
+    draw_line = ledger.get_by_role("row").filter(has_text=PURPOSE)
+    expect(draw_line).to_have_count(1)
+    expect(draw_line.get_by_role("cell")).to_contain_text(
+        ["draw", "−€200.00", "Mo", PURPOSE, "€100.00"]
+    )
+    contribution_line = ledger.get_by_role("row").filter(has_text="contribution")
+    expect(contribution_line.get_by_role("cell")).to_contain_text(
+        ["contribution", "+€300.00", "Dee", "Circle D", "€300.00"]
+    )
