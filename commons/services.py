@@ -235,17 +235,21 @@ def _grant(pool, draw):
 
 
 def _fund_waiting_draws(pool):
-    """Grant approved requests that were waiting for funds, oldest first, while they fit."""
+    """Grant approved requests, oldest approval first, while they fit. One queue: a request
+    approved later never overtakes an earlier one that is still waiting for funds."""
     waiting = (
         DrawRequest.objects.select_for_update()
         .filter(pool=pool, state=DrawRequest.State.APPROVED)
         .order_by("decided_at", "pk")
     )
+    granted = []
     for draw in waiting:
         if pool.balance - draw.amount < 0 and not pool.allow_negative:
             break
         _grant(pool, draw)
         _tell_requester(draw, _("Your draw of %(amount)s was granted."))
+        granted.append(draw.pk)
+    return granted
 
 
 def _tell_requester(draw, message):
@@ -324,22 +328,27 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
                     draw=draw.pk,
                 )
                 _tell_requester(draw, _("Your draw of %(amount)s was declined; see why."))
-            elif pool.balance - draw.amount >= 0 or pool.allow_negative:
-                _grant(pool, draw)
-                _tell_requester(draw, _("Your draw of %(amount)s was granted."))
             else:
                 draw.state = DrawRequest.State.APPROVED
                 draw.decided_at = timezone.now()
                 draw.save(update_fields=["state", "decided_at"])
-                _tell_requester(
-                    draw,
-                    _("Your draw of %(amount)s is approved and waits for the pool to hold enough."),
-                )
+                if draw.pk not in _fund_waiting_draws(pool):
+                    _tell_requester(
+                        draw,
+                        _(
+                            "Your draw of %(amount)s is approved and waits for the pool to "
+                            "hold enough."
+                        ),
+                    )
+                draw.refresh_from_db()
     return draw
 
 
 def withdraw_draw(*, by, draw_request):
+    """The requester takes back an open request; a withdrawn approved request frees its
+    place in the queue for the next one."""
     with transaction.atomic():
+        pool = _locked(draw_request.pool)
         draw = (
             DrawRequest.objects.select_for_update()
             .select_related("pool__movement")
@@ -349,9 +358,12 @@ def withdraw_draw(*, by, draw_request):
             raise ValidationError(_("Only the requester can withdraw a request."))
         if not draw.is_open:
             raise ValidationError(_("This request is already settled."))
+        was_waiting_for_funds = draw.state == DrawRequest.State.APPROVED
         draw.state = DrawRequest.State.WITHDRAWN
         draw.decided_at = timezone.now()
         draw.save(update_fields=["state", "decided_at"])
+        if was_waiting_for_funds:
+            _fund_waiting_draws(pool)
         record_event(
             movement=draw.pool.movement,
             actor=by.user,

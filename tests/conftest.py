@@ -10,6 +10,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from movement.celery import app as celery_app
 from tests.factories import (
@@ -21,6 +22,11 @@ from tests.factories import (
 )
 
 IN_CI = bool(os.environ.get("CI"))
+
+# CI explores the same examples every run, so a red build is reproducible, not luck.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,13 @@
 """Prove that every pool's stored balance equals the sum of its ledger entries."""
 
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
 
-from commons.models import LedgerEntry, Pool
+from commons.models import AMOUNT_PLACES, LedgerEntry, Pool
+
+SCALE = Decimal(1).scaleb(-AMOUNT_PLACES)
 
 
 class Command(BaseCommand):
@@ -18,7 +22,8 @@ class Command(BaseCommand):
         differences = 0
         pools = Pool.objects.select_related("movement").order_by("movement__slug", "name")
         for pool in pools.iterator(chunk_size=500):
-            expected = sums.get(pool.pk, 0)
+            # SQLite sums decimals as floats; round to the column's scale before comparing.
+            expected = Decimal(str(sums.get(pool.pk) or 0)).quantize(SCALE)
             if pool.balance != expected:
                 differences += 1
                 self.stderr.write(
