@@ -90,6 +90,24 @@ class PoolForm(forms.Form):
         return cleaned
 
 
+class PoolPolicyForm(forms.Form):
+    purpose = PoolForm.base_fields["purpose"]
+    instant_limit = PoolForm.base_fields["instant_limit"]
+    approvals_required = PoolForm.base_fields["approvals_required"]
+
+    def __init__(self, *args, pool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+
+    clean_purpose = PoolForm.clean_purpose
+
+    def clean_instant_limit(self):
+        typed = self.cleaned_data["instant_limit"]
+        if is_zero(typed):
+            return Decimal(0)
+        return _clean_amount(typed, self.pool.decimal_places, field="instant_limit")
+
+
 class ContributionForm(forms.Form):
     amount = amount_field()
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -8,6 +8,10 @@ def can_create_pool(membership):
     return membership.role == Role.ORGANIZER
 
 
+def can_change_pool_policy(membership, pool):
+    return membership.role == Role.ORGANIZER
+
+
 def can_contribute(membership, pool):
     return True
 

@@ -74,6 +74,41 @@ def create_pool(
     return pool
 
 
+def change_pool_policy(*, by, pool, purpose, instant_limit, approvals_required):
+    """An organizer changes what a pool is for and its access policy, in the open: the
+    change is on the audit trail with the old and new values. Open requests are judged by
+    the new policy from then on."""
+    if approvals_required < 1:
+        raise ValidationError(
+            {"approvals_required": _("At least one other circle must approve large draws.")}
+        )
+    if instant_limit != 0:
+        instant_limit = check_amount(
+            instant_limit, places=pool.decimal_places, field="instant_limit"
+        )
+    with transaction.atomic():
+        pool = _locked(pool)
+        previous = {
+            "instant_limit": str(pool.instant_limit),
+            "approvals_required": pool.approvals_required,
+        }
+        pool.purpose = purpose.strip()
+        pool.instant_limit = instant_limit
+        pool.approvals_required = approvals_required
+        pool.save(update_fields=["purpose", "instant_limit", "approvals_required"])
+        record_event(
+            movement=pool.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.POOL_POLICY_CHANGED,
+            target=pool.name,
+            pool=pool.pk,
+            previous=previous,
+            instant_limit=str(instant_limit),
+            approvals_required=approvals_required,
+        )
+    return pool
+
+
 def _locked(pool):
     return Pool.objects.select_for_update().select_related("movement").get(pk=pool.pk)
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.pool_list, name="pools"),
     path("pools/new/", views.pool_create, name="pool_create"),
     path("pools/<int:pool_id>/", views.pool_detail, name="pool"),
+    path("pools/<int:pool_id>/edit/", views.pool_edit, name="pool_edit"),
     path("pools/<int:pool_id>/contribute/", views.contribute, name="contribute"),
     path("pools/<int:pool_id>/draw/", views.draw_create, name="draw_create"),
     path("pools/<int:pool_id>/fairness/", views.fairness, name="fairness"),

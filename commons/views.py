@@ -20,6 +20,7 @@ from commons.forms import (
     DrawRequestForm,
     PeriodForm,
     PoolForm,
+    PoolPolicyForm,
     ReversalForm,
 )
 from commons.models import Approval, LedgerEntry
@@ -69,6 +70,30 @@ def pool_create(request, membership):
 
 
 @movement_view
+def pool_edit(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(
+        permissions.can_change_pool_policy(membership, pool),
+        _("Only organizers change a pool's policy."),
+    )
+    initial = {
+        "purpose": pool.purpose,
+        "instant_limit": pool.instant_limit.normalize(),
+        "approvals_required": pool.approvals_required,
+    }
+    form = PoolPolicyForm(request.POST or None, initial=initial, pool=pool)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_pool_policy(by=membership, pool=pool, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The pool's policy is changed; the change is on record."))
+            return redirect(pool)
+    return render(request, "commons/pool_form.html", _context(membership, form=form, pool=pool))
+
+
+@movement_view
 def pool_detail(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     page = _page(request, selectors.ledger(pool))
@@ -83,6 +108,7 @@ def pool_detail(request, membership, pool_id):
             series=series,
             chart=charts.line_chart(series),
             reversible={e.pk for e in page if permissions.can_reverse_entry(membership, e)},
+            can_edit=permissions.can_change_pool_policy(membership, pool),
         ),
     )
 

@@ -161,6 +161,7 @@ class AuditEvent(models.Model):
         CIRCLE_LEFT = "circle.left", _("left a circle")
         CONVENER_ADDED = "circle.convener_added", _("made someone a convener")
         POOL_CREATED = "pool.created", _("created a pool")
+        POOL_POLICY_CHANGED = "pool.policy_changed", _("changed a pool's policy")
         CONTRIBUTED = "ledger.contributed", _("contributed")
         DRAW_REQUESTED = "draw.requested", _("requested a draw")
         DRAW_APPROVED = "draw.approved", _("approved a draw")

@@ -297,6 +297,7 @@ def elsewhere_edit(w):
 
 
 ORGANIZERS_OPEN_POOLS = "Only organizers can open pools."
+ORGANIZERS_POLICY = "Only organizers change a pool's policy."
 ORGANIZERS_REVERSE = "Only organizers reverse entries, and each entry only once."
 OTHER_CIRCLES_DECIDE = "Only members of other circles decide, once, while the request waits."
 REQUESTER_WITHDRAWS = "Only the requester can withdraw an open request."
@@ -317,6 +318,15 @@ ROWS = [
         data=NEW_POOL,
     ),
     Row("pool", "GET", pool_url("pool"), ANY_MEMBER),
+    Row("pool-edit", "GET", pool_url("pool_edit"), allow("alice"), ORGANIZERS_POLICY),
+    Row(
+        "pool-edit",
+        "POST",
+        pool_url("pool_edit"),
+        allow("alice", ok=302),
+        ORGANIZERS_POLICY,
+        data={"purpose": "Bail and fees.", "instant_limit": "40", "approvals_required": "3"},
+    ),
     Row("contribute", "GET", pool_url("contribute"), ANY_MEMBER),
     Row("contribute", "POST", pool_url("contribute"), ANY_MEMBER_ACTS, data=CONTRIBUTION),
     Row("draw-create", "GET", pool_url("draw_create"), ANY_MEMBER),
@@ -477,6 +487,13 @@ ROWS = [
     ),
     # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
     Row("pool-of-elsewhere", "GET", pool_url("pool", "elsewhere_pool"), NOT_FOUND_FOR_ALL),
+    Row(
+        "pool-edit-of-elsewhere",
+        "POST",
+        pool_url("pool_edit", "elsewhere_pool"),
+        NOT_FOUND_FOR_ALL,
+        data={"purpose": "Ours now.", "instant_limit": "0", "approvals_required": "1"},
+    ),
     Row(
         "contribute-of-elsewhere",
         "GET",

@@ -111,3 +111,32 @@ def test_organizers_get_a_reverse_link_once_per_entry(login, alice, mo, funded):
     assert link not in login(mo).get(funded.get_absolute_url()).content.decode()
     services.reverse_entry(by=alice, entry=entry, reason="Typo")
     assert link not in login(alice).get(funded.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_organizer_changes_the_policy_on_the_record(login, alice, bail_fund):
+    url = reverse(
+        "commons:pool_edit", kwargs={"movement_slug": "tidewater", "pool_id": bail_fund.pk}
+    )
+    response = login(alice).post(
+        url, {"purpose": "Bail and fees.", "instant_limit": "25", "approvals_required": "3"}
+    )
+    bail_fund.refresh_from_db()
+    assert response.status_code == 302
+    assert (bail_fund.instant_limit, bail_fund.approvals_required) == (Decimal("25"), 3)
+    event = bail_fund.movement.audit_events.get(verb="pool.policy_changed")
+    assert event.data["previous"] == {"instant_limit": "50.0000", "approvals_required": 2}
+
+
+@pytest.mark.django_db
+def test_a_policy_limit_finer_than_the_pool_counts_is_refused(login, alice, bail_fund):
+    url = reverse(
+        "commons:pool_edit", kwargs={"movement_slug": "tidewater", "pool_id": bail_fund.pk}
+    )
+    response = login(alice).post(
+        url, {"purpose": "Bail.", "instant_limit": "2.345", "approvals_required": "2"}
+    )
+    assert response.status_code == 200
+    assert "instant_limit" in response.context["form"].errors
+    bail_fund.refresh_from_db()
+    assert bail_fund.instant_limit == Decimal("50")
