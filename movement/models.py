@@ -1,4 +1,5 @@
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -64,6 +65,12 @@ class Movement(models.Model):
         max_length=2000,
         help_text=_("The horizon every circle's initiative aligns with, in a few sentences."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Gatherings are scheduled and shown in this time zone, e.g. Europe/Paris."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -74,6 +81,10 @@ class Movement(models.Model):
 
     def get_absolute_url(self):
         return reverse("movement:home", kwargs={"movement_slug": self.slug})
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.time_zone)
 
 
 class Role(models.TextChoices):
@@ -172,6 +183,7 @@ class AuditEvent(models.Model):
         ENTRY_REVERSED = "ledger.reversed", _("reversed a ledger entry")
         ARCHIVE_ADDED = "archive.added", _("added to the archive")
         ARCHIVE_EDITED = "archive.edited", _("edited an archive entry")
+        RHYTHM_SET = "rhythm.set", _("set the rhythm of convergence")
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

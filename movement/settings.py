@@ -189,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     # Beat only triggers sweeps; every deadline lives in the database.
     "sweep-timers": {"task": "rituals.tasks.sweep_timers", "schedule": 60.0},
     "drain-outbox": {"task": "movement.tasks.drain_outbox", "schedule": 60.0},
+    "schedule-gatherings": {"task": "rituals.tasks.schedule_gatherings", "schedule": 3600.0},
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
 

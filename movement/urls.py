@@ -31,6 +31,7 @@ urlpatterns = [
     path("m/<slug:movement_slug>/", include(movement_patterns)),
     path("m/<slug:movement_slug>/circles/", include("circles.urls")),
     path("m/<slug:movement_slug>/commons/", include("commons.urls")),
+    path("m/<slug:movement_slug>/convergence/", include("rituals.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,3 +62,104 @@ class SweepHeartbeat(models.Model):
 
     def __str__(self):
         return f"last sweep {self.swept_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Rhythm(models.Model):
+    """How often a movement converges: monthly, seasonal, lunar or a custom RRULE.
+
+    Times are wall-clock times in the movement's time zone, so "first Saturday, 18:00"
+    stays 18:00 across daylight-saving changes.
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("monthly")
+        SEASONAL = "seasonal", _("seasonal — solstices and equinoxes")
+        LUNAR = "lunar", _("lunar")
+        CUSTOM = "custom", _("custom recurrence rule")
+
+    class MoonPhase(models.TextChoices):
+        NEW = "new", _("new moon")
+        FULL = "full", _("full moon")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Week(models.IntegerChoices):
+        FIRST = 1, _("first")
+        SECOND = 2, _("second")
+        THIRD = 3, _("third")
+        FOURTH = 4, _("fourth")
+        LAST = -1, _("last")
+
+    movement = models.OneToOneField(Movement, on_delete=models.CASCADE, related_name="rhythm")
+    kind = models.CharField(_("rhythm"), max_length=10, choices=Kind.choices)
+    week = models.SmallIntegerField(_("week of the month"), choices=Week.choices, null=True)
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices, null=True)
+    moon_phase = models.CharField(
+        _("moon phase"), max_length=4, choices=MoonPhase.choices, blank=True
+    )
+    rrule = models.CharField(_("recurrence rule"), max_length=500, blank=True)
+    local_time = models.TimeField(_("starts at"))
+    duration = models.DurationField(_("lasts"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    call_link = models.URLField(_("call link"), blank=True)
+    report_days_before = models.PositiveSmallIntegerField(_("reports due (days before)"), default=3)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} rhythm of {self.movement}"
+
+
+class Cycle(models.Model):
+    """One turn of the rhythm: the stretch of action that ends in its gathering."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="cycles")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "number"], name="cycle_number_unique")
+        ]
+
+    def __str__(self):
+        return f"Cycle {self.number}"
+
+
+class Gathering(models.Model):
+    """A time-bound convergence where each circle reports back and commits to what's next."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        LIVE = "live", _("live")
+        CLOSED = "closed", _("closed")
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="gathering")
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="gatherings")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    call_link = models.URLField(_("call link"), blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    from_rhythm = models.BooleanField(
+        default=True, help_text="Made by the scheduler; rescheduled when the rhythm changes."
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["movement", "starts_at"], name="gathering_movement_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="gathering_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"Gathering of {self.movement} on {self.starts_at:%Y-%m-%d}"

@@ -3,12 +3,19 @@
 import logging
 import traceback
 from datetime import timedelta
+from zoneinfo import available_timezones
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rituals.models import SweepHeartbeat, Timer
+from movement.models import AuditEvent, Movement
+from movement.services import record_event
+from rituals.models import Cycle, Gathering, Rhythm, SweepHeartbeat, Timer
+from rituals.recurrence import occurrences, parse_rrule
 from rituals.timers import handler_for
 
 logger = logging.getLogger(__name__)
@@ -91,7 +98,7 @@ def fire_next_due_timer(now=None):
 def sweep(*, limit=1000, now=None):
     """Fire every due timer (up to ``limit``); returns how many fired."""
     fired = 0
-    for _ in range(limit):
+    for _attempt in range(limit):
         timer = fire_next_due_timer(now=now)
         if timer is None:
             break
@@ -100,3 +107,140 @@ def sweep(*, limit=1000, now=None):
         pk=1, defaults={"swept_at": timezone.now(), "fired": fired}
     )
     return fired
+
+
+# --- convergence: the rhythm and the cycles it creates ------------------------------------
+
+CYCLES_AHEAD = 3
+
+
+def set_rhythm(
+    *,
+    by,
+    kind,
+    local_time,
+    duration,
+    time_zone=None,
+    week=None,
+    weekday=None,
+    moon_phase="",
+    rrule="",
+    place="",
+    call_link="",
+    report_days_before=3,
+    now=None,
+):
+    """An organizer sets how the movement converges. Gatherings the scheduler made that
+    have not started are re-planned to the new rhythm; gatherings already held, live, or
+    set by hand stay as they are."""
+    movement = by.movement
+    if time_zone:
+        if time_zone not in available_timezones():
+            raise ValidationError({"time_zone": _("Pick a time zone such as Europe/Paris.")})
+        movement.time_zone = time_zone
+    rhythm = Rhythm(
+        movement=movement,
+        kind=kind,
+        local_time=local_time,
+        duration=duration,
+        week=week,
+        weekday=weekday,
+        moon_phase=moon_phase,
+        rrule=rrule.strip(),
+        place=place.strip(),
+        call_link=call_link.strip(),
+        report_days_before=report_days_before,
+    )
+    _check_rhythm(rhythm, now=now or timezone.now())
+    with transaction.atomic():
+        Movement.objects.select_for_update().get(pk=movement.pk)
+        movement.save(update_fields=["time_zone"])
+        existing = Rhythm.objects.filter(movement=movement).first()
+        if existing:
+            rhythm.pk = existing.pk
+        rhythm.updated_at = timezone.now()
+        rhythm.save()
+        _drop_unheld_planned_gatherings(movement, now=now)
+        record_event(
+            movement=movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.RHYTHM_SET,
+            target=rhythm.get_kind_display(),
+        )
+        schedule_ahead(movement=movement, now=now)
+    return rhythm
+
+
+def _check_rhythm(rhythm, *, now):
+    errors = {}
+    if rhythm.kind == Rhythm.Kind.MONTHLY:
+        if rhythm.week is None:
+            errors["week"] = _("Pick which week of the month.")
+        if rhythm.weekday is None:
+            errors["weekday"] = _("Pick the day of the week.")
+    elif rhythm.kind == Rhythm.Kind.LUNAR and rhythm.moon_phase not in Rhythm.MoonPhase.values:
+        errors["moon_phase"] = _("Pick the new moon or the full moon.")
+    elif rhythm.kind == Rhythm.Kind.CUSTOM:
+        local = now.astimezone(rhythm.movement.zone).replace(tzinfo=None)
+        try:
+            parse_rrule(rhythm.rrule, start=local)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    elif rhythm.kind not in Rhythm.Kind.values:
+        errors["kind"] = _("Pick a rhythm.")
+    if not timedelta(minutes=15) <= rhythm.duration <= timedelta(hours=12):
+        errors["duration"] = _("A gathering lasts between 15 minutes and 12 hours.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _drop_unheld_planned_gatherings(movement, *, now=None):
+    now = now or timezone.now()
+    planned = Gathering.objects.filter(
+        movement=movement,
+        from_rhythm=True,
+        state=Gathering.State.SCHEDULED,
+        starts_at__gt=now,
+    )
+    Cycle.objects.filter(gathering__in=planned).delete()
+
+
+def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
+    """Keep ``count`` future gatherings planned from the rhythm. Idempotent; returns the new
+    gatherings. Cycle numbers keep counting from the last one."""
+    now = now or timezone.now()
+    rhythm = Rhythm.objects.filter(movement=movement).select_related("movement").first()
+    if rhythm is None:
+        return []
+    with transaction.atomic():
+        Movement.objects.select_for_update().get(pk=movement.pk)
+        upcoming = Gathering.objects.filter(movement=movement, starts_at__gt=now)
+        missing = count - upcoming.count()
+        if missing <= 0:
+            return []
+        last = Gathering.objects.filter(movement=movement).order_by("-starts_at").first()
+        after = max(now, last.starts_at) if last else now
+        number = Cycle.objects.filter(movement=movement).aggregate(n=Max("number"))["n"] or 0
+        created = []
+        for starts_at in occurrences(rhythm, after=after, count=missing, zone=movement.zone):
+            number += 1
+            cycle = Cycle.objects.create(movement=movement, number=number)
+            created.append(
+                Gathering.objects.create(
+                    cycle=cycle,
+                    movement=movement,
+                    starts_at=starts_at,
+                    ends_at=starts_at + rhythm.duration,
+                    place=rhythm.place,
+                    call_link=rhythm.call_link,
+                )
+            )
+        return created
+
+
+def schedule_all_movements(now=None):
+    """The beat's daily job: every movement with a rhythm keeps its next gatherings planned."""
+    return sum(
+        len(schedule_ahead(movement=rhythm.movement, now=now))
+        for rhythm in Rhythm.objects.select_related("movement")
+    )

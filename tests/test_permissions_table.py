@@ -210,6 +210,7 @@ class Row:
 
 ORGANIZERS_INVITE = "Only organizers can invite people."
 ORGANIZERS_AUDIT = "Only organizers read the audit trail."
+RHYTHM = "Only organizers set the rhythm."
 ORGANIZERS_REVOKE = "Only organizers can revoke invitations."
 ORGANIZERS_ROLES = "Only organizers can change roles."
 ORGANIZERS_REMOVE = "Only organizers can remove members, and not themselves: use Leave instead."
@@ -224,6 +225,23 @@ ROWS = [
     Row("movement-home", "GET", movement_url("home"), ANY_MEMBER),
     Row("members", "GET", movement_url("members"), ANY_MEMBER),
     Row("audit", "GET", movement_url("audit"), allow("alice"), ORGANIZERS_AUDIT),
+    Row("convergence", "GET", lambda w: "/m/tidewater/convergence/", ANY_MEMBER),
+    Row("rhythm", "GET", lambda w: "/m/tidewater/convergence/rhythm/", allow("alice"), RHYTHM),
+    Row(
+        "rhythm",
+        "POST",
+        lambda w: "/m/tidewater/convergence/rhythm/",
+        allow("alice", ok=302),
+        RHYTHM,
+        data={
+            "time_zone": "Europe/Paris",
+            "kind": "lunar",
+            "moon_phase": "full",
+            "local_time": "19:00",
+            "duration_minutes": "90",
+            "report_days_before": "2",
+        },
+    ),
     Row("leave", "GET", movement_url("leave"), ANY_MEMBER),
     Row("leave", "POST", movement_url("leave"), ANY_MEMBER_ACTS, setup=second_organizer),
     Row("invitations", "GET", movement_url("invitations"), allow("alice"), ORGANIZERS_INVITE),

@@ -1,5 +1,6 @@
 """Load the demo movement. Safe to run again: it only adds what is missing."""
 
+from datetime import time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -12,6 +13,8 @@ from commons import services as commons_services
 from commons.models import Pool
 from movement import services
 from movement.models import Membership, Movement, Role, User
+from rituals import services as rituals_services
+from rituals.models import Rhythm
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
 MOVEMENT_NAME = "Tidewater Constellation"
@@ -142,6 +145,18 @@ class Command(BaseCommand):
 
         if not Pool.objects.filter(movement=movement).exists():
             self._seed_commons(movement, users)
+        if not Rhythm.objects.filter(movement=movement).exists():
+            rituals_services.set_rhythm(
+                by=Membership.objects.get(movement=movement, user=users["amara"]),
+                kind=Rhythm.Kind.MONTHLY,
+                week=1,
+                weekday=5,
+                local_time=time(18),
+                duration=timedelta(hours=2),
+                time_zone="America/New_York",
+                place="Harbor Street community hall",
+                report_days_before=3,
+            )
 
         self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,61 @@
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rituals.models import Rhythm
+
+TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+
+
+class RhythmForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(zone, zone) for zone in TIME_ZONES]
+    )
+    kind = forms.ChoiceField(
+        label=_("Rhythm"), choices=Rhythm.Kind.choices, widget=forms.RadioSelect
+    )
+    week = forms.TypedChoiceField(
+        label=_("Week of the month"),
+        choices=[("", "—"), *Rhythm.Week.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a monthly rhythm."),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=[("", "—"), *Rhythm.Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a monthly rhythm."),
+    )
+    moon_phase = forms.ChoiceField(
+        label=_("Moon phase"),
+        choices=[("", "—"), *Rhythm.MoonPhase.choices],
+        required=False,
+        help_text=_("For a lunar rhythm: we gather on the day of the new or full moon."),
+    )
+    rrule = forms.CharField(
+        label=_("Recurrence rule"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "For a custom rhythm, an RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=6;BYDAY=SA."
+        ),
+    )
+    local_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Lasts (minutes)"), min_value=15, max_value=720, initial=120
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    call_link = forms.URLField(label=_("Call link"), required=False, assume_scheme="https")
+    report_days_before = forms.IntegerField(
+        label=_("Circle reports are due this many days before"),
+        min_value=0,
+        max_value=30,
+        initial=3,
+    )

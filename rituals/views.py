@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from movement.tenancy import movement_view, require
+from rituals import permissions, selectors, services
+from rituals.forms import RhythmForm
+
+
+@movement_view
+def convergence(request, membership):
+    movement = membership.movement
+    past = Paginator(selectors.gatherings(movement, upcoming=False), 12).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "rituals/convergence.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "rhythm": selectors.rhythm_of(movement),
+            "upcoming": selectors.gatherings(movement)[:6],
+            "past": past,
+            "can_set_rhythm": permissions.can_set_rhythm(membership),
+        },
+    )
+
+
+@movement_view
+def rhythm_edit(request, membership):
+    require(permissions.can_set_rhythm(membership), _("Only organizers set the rhythm."))
+    movement = membership.movement
+    rhythm = selectors.rhythm_of(movement)
+    initial = {"time_zone": movement.time_zone}
+    if rhythm:
+        initial.update(
+            kind=rhythm.kind,
+            week=rhythm.week,
+            weekday=rhythm.weekday,
+            moon_phase=rhythm.moon_phase,
+            rrule=rhythm.rrule,
+            local_time=rhythm.local_time,
+            duration_minutes=int(rhythm.duration.total_seconds() // 60),
+            place=rhythm.place,
+            call_link=rhythm.call_link,
+            report_days_before=rhythm.report_days_before,
+        )
+    form = RhythmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["duration"] = timedelta(minutes=data.pop("duration_minutes"))
+        try:
+            services.set_rhythm(by=membership, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The rhythm is set; the next gatherings are planned."))
+            return redirect("rituals:convergence", movement_slug=movement.slug)
+    return render(
+        request,
+        "rituals/rhythm_form.html",
+        {"movement": movement, "membership": membership, "form": form},
+    )

@@ -1,0 +1,200 @@
+"""Rhythms: monthly, seasonal, lunar and custom; daylight saving; bad rules."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from rituals import services
+from rituals.models import Gathering, Rhythm
+from rituals.recurrence import occurrences
+
+PARIS = ZoneInfo("Europe/Paris")
+NOV_24 = datetime(2026, 11, 24, 12, tzinfo=PARIS)
+
+
+def rhythm(**kwargs):
+    return Rhythm(local_time=time(18), duration=timedelta(hours=2), **kwargs)
+
+
+def test_monthly_first_saturday_at_six():
+    dates = occurrences(
+        rhythm(kind="monthly", week=1, weekday=5), after=NOV_24, count=3, zone=PARIS
+    )
+    assert [d.isoformat() for d in dates] == [
+        "2026-12-05T18:00:00+01:00",
+        "2027-01-02T18:00:00+01:00",
+        "2027-02-06T18:00:00+01:00",
+    ]
+
+
+def test_last_friday_of_the_month():
+    dates = occurrences(
+        rhythm(kind="monthly", week=-1, weekday=4), after=NOV_24, count=2, zone=PARIS
+    )
+    assert [d.date().isoformat() for d in dates] == ["2026-11-27", "2026-12-25"]
+
+
+def test_wall_clock_time_survives_daylight_saving():
+    # Paris moves its clocks on 28 March and 31 October 2027.
+    dates = occurrences(
+        rhythm(kind="monthly", week=1, weekday=5),
+        after=datetime(2027, 2, 10, tzinfo=PARIS),
+        count=9,
+        zone=PARIS,
+    )
+    assert {d.astimezone(PARIS).hour for d in dates} == {18}
+    offsets = [d.utcoffset() for d in dates]
+    assert offsets[0] == timedelta(hours=1)  # 6 March, winter time
+    assert offsets[1] == timedelta(hours=2)  # 3 April, summer time
+    assert offsets[-1] == timedelta(hours=1)  # 6 November, winter again
+
+
+def test_seasons_are_the_solstices_and_equinoxes():
+    dates = occurrences(rhythm(kind="seasonal"), after=NOV_24, count=4, zone=PARIS)
+    assert [d.date().isoformat() for d in dates] == [
+        "2026-12-21",
+        "2027-03-20",
+        "2027-06-21",
+        "2027-09-23",
+    ]
+
+
+def test_full_moon_gatherings_fall_on_the_full_moon():
+    dates = occurrences(rhythm(kind="lunar", moon_phase="full"), after=NOV_24, count=2, zone=PARIS)
+    # 24 November 2026 (14:53 UTC) and 24 December 2026 (01:28 UTC).
+    assert [d.date().isoformat() for d in dates] == ["2026-11-24", "2026-12-24"]
+
+
+def test_custom_rule_every_six_weeks():
+    dates = occurrences(
+        rhythm(kind="custom", rrule="FREQ=WEEKLY;INTERVAL=6;BYDAY=SA"),
+        after=NOV_24,
+        count=3,
+        zone=PARIS,
+    )
+    assert [d.date().isoformat() for d in dates] == ["2026-11-28", "2027-01-09", "2027-02-20"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31", "yields no gathering"),
+        ("FREQ=HOURLY", "at most daily"),
+        ("FREQ=SOMETIMES", "not a recurrence rule"),
+        ("", "Write a rule"),
+        ("FREQ=DAILY;UNTIL=20200101T000000", "yields no gathering"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_rules_get_a_clear_message(alice, rule, message):
+    with pytest.raises(ValidationError) as error:
+        services.set_rhythm(
+            by=alice, kind="custom", rrule=rule, local_time=time(18), duration=timedelta(hours=2)
+        )
+    assert message in " ".join(error.value.message_dict["rrule"])
+
+
+@pytest.mark.django_db
+def test_setting_the_rhythm_plans_the_next_three_gatherings(alice):
+    services.set_rhythm(
+        by=alice,
+        kind="monthly",
+        week=1,
+        weekday=5,
+        local_time=time(18),
+        duration=timedelta(hours=2),
+        time_zone="Europe/Paris",
+        now=NOV_24,
+    )
+    gatherings = list(Gathering.objects.order_by("starts_at"))
+    assert [g.cycle.number for g in gatherings] == [1, 2, 3]
+    assert gatherings[0].starts_at == datetime(2026, 12, 5, 18, tzinfo=PARIS)
+    assert gatherings[0].ends_at - gatherings[0].starts_at == timedelta(hours=2)
+
+
+@pytest.mark.django_db
+def test_scheduling_is_idempotent_and_keeps_counting(alice):
+    services.set_rhythm(
+        by=alice,
+        kind="lunar",
+        moon_phase="new",
+        local_time=time(19),
+        duration=timedelta(hours=2),
+        now=NOV_24,
+    )
+    assert services.schedule_ahead(movement=alice.movement, now=NOV_24) == []
+    later = NOV_24 + timedelta(days=40)
+    new = services.schedule_ahead(movement=alice.movement, now=later)
+    assert [g.cycle.number for g in new] == [4]
+
+
+@pytest.mark.django_db
+def test_changing_the_rhythm_replans_only_unheld_gatherings(alice):
+    services.set_rhythm(
+        by=alice,
+        kind="monthly",
+        week=1,
+        weekday=5,
+        local_time=time(18),
+        duration=timedelta(hours=2),
+        now=NOV_24,
+    )
+    first = Gathering.objects.order_by("starts_at").first()
+    Gathering.objects.filter(pk=first.pk).update(state="live")
+    services.set_rhythm(
+        by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=3), now=NOV_24
+    )
+    kept = Gathering.objects.order_by("starts_at")
+    assert kept[0].pk == first.pk
+    assert kept.count() == 3
+    assert {g.starts_at.astimezone(ZoneInfo("UTC")).hour for g in kept[1:]} == {17}
+
+
+@pytest.mark.django_db
+def test_only_organizers_set_the_rhythm(login, mo):
+    url = reverse("rituals:rhythm", kwargs={"movement_slug": "tidewater"})
+    assert login(mo).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_form_sets_the_rhythm_and_time_zone(login, alice):
+    url = reverse("rituals:rhythm", kwargs={"movement_slug": "tidewater"})
+    response = login(alice).post(
+        url,
+        {
+            "time_zone": "America/Mexico_City",
+            "kind": "monthly",
+            "week": "1",
+            "weekday": "5",
+            "local_time": "18:00",
+            "duration_minutes": "120",
+            "report_days_before": "3",
+        },
+    )
+    assert response.status_code == 302
+    alice.movement.refresh_from_db()
+    assert alice.movement.time_zone == "America/Mexico_City"
+    page = login(alice).get(reverse("rituals:convergence", kwargs={"movement_slug": "tidewater"}))
+    assert "18:00" in page.content.decode()
+    assert Gathering.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_monthly_rhythm_without_a_day_is_refused_next_to_the_field(login, alice):
+    url = reverse("rituals:rhythm", kwargs={"movement_slug": "tidewater"})
+    response = login(alice).post(
+        url,
+        {
+            "time_zone": "UTC",
+            "kind": "monthly",
+            "local_time": "18:00",
+            "duration_minutes": "120",
+            "report_days_before": "3",
+        },
+    )
+    assert response.status_code == 200
+    assert "weekday" in response.context["form"].errors
+    assert not Gathering.objects.exists()
