@@ -3,7 +3,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rituals.models import Rhythm
+from rituals.models import Rhythm, Rsvp
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
@@ -58,4 +58,10 @@ class RhythmForm(forms.Form):
         min_value=0,
         max_value=30,
         initial=3,
+    )
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Will you come?"), choices=Rsvp.Answer.choices, widget=forms.RadioSelect
     )

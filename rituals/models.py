@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +164,34 @@ class Gathering(models.Model):
 
     def __str__(self):
         return f"Gathering of {self.movement} on {self.starts_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "rituals:gathering",
+            kwargs={"movement_slug": self.movement.slug, "gathering_id": self.pk},
+        )
+
+
+class Rsvp(models.Model):
+    """A member's answer to a gathering. Only totals are ever shown: presence is desire,
+    not obligation, and nobody is listed as absent."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("yes")
+        MAYBE = "maybe", _("maybe")
+        NO = "no", _("no")
+
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="rsvps")
+    member = models.ForeignKey(
+        "movement.Membership", on_delete=models.CASCADE, related_name="rsvps"
+    )
+    answer = models.CharField(max_length=5, choices=Answer.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gathering", "member"], name="one_rsvp_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.answer} to {self.gathering}"

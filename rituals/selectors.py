@@ -1,6 +1,8 @@
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from rituals.models import Gathering, Rhythm, SweepHeartbeat
+from rituals.models import Gathering, Rhythm, Rsvp, SweepHeartbeat
 
 
 def last_sweep_age_seconds():
@@ -21,3 +23,29 @@ def gatherings(movement, *, upcoming=True, now=None):
     if upcoming:
         return rows.filter(ends_at__gt=now).order_by("starts_at")
     return rows.filter(ends_at__lte=now).order_by("-starts_at")
+
+
+def gathering_or_404(*, membership, gathering_id):
+    return get_object_or_404(
+        Gathering.objects.select_related("cycle", "movement"),
+        pk=gathering_id,
+        movement=membership.movement,
+    )
+
+
+def attendance(gathering):
+    """Totals only: how many said yes and maybe. Never who, never who said no."""
+    return Rsvp.objects.filter(gathering=gathering).aggregate(
+        yes=Count("id", filter=Q(answer=Rsvp.Answer.YES)),
+        maybe=Count("id", filter=Q(answer=Rsvp.Answer.MAYBE)),
+    )
+
+
+def answer_of(*, membership, gathering):
+    """The caller's own answer, as words (or None)."""
+    answer = (
+        Rsvp.objects.filter(gathering=gathering, member=membership)
+        .values_list("answer", flat=True)
+        .first()
+    )
+    return Rsvp.Answer(answer).label if answer else None

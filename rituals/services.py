@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from movement.models import AuditEvent, Movement
 from movement.services import record_event
-from rituals.models import Cycle, Gathering, Rhythm, SweepHeartbeat, Timer
+from rituals.models import Cycle, Gathering, Rhythm, Rsvp, SweepHeartbeat, Timer
 from rituals.recurrence import occurrences, parse_rrule
 from rituals.timers import handler_for
 
@@ -244,3 +244,15 @@ def schedule_all_movements(now=None):
         len(schedule_ahead(movement=rhythm.movement, now=now))
         for rhythm in Rhythm.objects.select_related("movement")
     )
+
+
+def answer_gathering(*, by, gathering, answer):
+    """A member says yes, maybe or no; answering again changes the answer."""
+    if answer not in Rsvp.Answer.values:
+        raise ValidationError({"answer": _("Answer yes, maybe or no.")})
+    if gathering.state == Gathering.State.CLOSED:
+        raise ValidationError(_("This gathering is over."))
+    rsvp, _created = Rsvp.objects.update_or_create(
+        gathering=gathering, member=by, defaults={"answer": answer, "updated_at": timezone.now()}
+    )
+    return rsvp

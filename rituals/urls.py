@@ -7,4 +7,6 @@ app_name = "rituals"
 urlpatterns = [
     path("", views.convergence, name="convergence"),
     path("rhythm/", views.rhythm_edit, name="rhythm"),
+    path("gatherings/<int:gathering_id>/", views.gathering_detail, name="gathering"),
+    path("gatherings/<int:gathering_id>.ics", views.gathering_ics, name="gathering_ics"),
 ]

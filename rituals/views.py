@@ -3,12 +3,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, services
-from rituals.forms import RhythmForm
+from rituals.calendar import gathering_calendar
+from rituals.forms import RhythmForm, RsvpForm
 
 
 @movement_view
@@ -66,3 +68,41 @@ def rhythm_edit(request, membership):
         "rituals/rhythm_form.html",
         {"movement": movement, "membership": membership, "form": form},
     )
+
+
+@movement_view
+def gathering_detail(request, membership, gathering_id):
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    form = RsvpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_gathering(
+                by=membership, gathering=gathering, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you for answering."))
+            return redirect(gathering)
+    return render(
+        request,
+        "rituals/gathering.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "gathering": gathering,
+            "form": form,
+            "answer": selectors.answer_of(membership=membership, gathering=gathering),
+            "attendance": selectors.attendance(gathering),
+        },
+    )
+
+
+@movement_view
+def gathering_ics(request, membership, gathering_id):
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    response = HttpResponse(gathering_calendar([gathering]), content_type="text/calendar")
+    response["Content-Disposition"] = (
+        f'attachment; filename="gathering-{gathering.starts_at:%Y-%m-%d}.ics"'
+    )
+    return response
