@@ -184,6 +184,7 @@ class AuditEvent(models.Model):
         ARCHIVE_ADDED = "archive.added", _("added to the archive")
         ARCHIVE_EDITED = "archive.edited", _("edited an archive entry")
         RHYTHM_SET = "rhythm.set", _("set the rhythm of convergence")
+        REPORT_SUBMITTED = "report.submitted", _("reported for a circle")
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

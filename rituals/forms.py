@@ -3,7 +3,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rituals.models import Rhythm, Rsvp
+from rituals.models import Commitment, Rhythm, Rsvp
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
@@ -65,3 +65,52 @@ class RsvpForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Will you come?"), choices=Rsvp.Answer.choices, widget=forms.RadioSelect
     )
+
+
+class ReportForm(forms.Form):
+    did = forms.CharField(
+        label=_("What we did"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    lessons = forms.CharField(
+        label=_("Lessons learned"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    needs = forms.CharField(
+        label=_("What we need, from the commons or other circles"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    intention = forms.CharField(
+        label=_("Our intention for the next phase"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    tactics = forms.CharField(
+        label=_("Tactics used"),
+        max_length=500,
+        required=False,
+        help_text=_("Separate with commas, e.g. mural, know-your-rights training."),
+    )
+
+    def __init__(self, *args, commitments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitments = list(commitments)
+        reviewed = [(v, label) for v, label in Commitment.Outcome.choices if v != "open"]
+        for commitment in self.commitments:
+            self.fields[f"commitment_{commitment.pk}"] = forms.ChoiceField(
+                label=commitment.text,
+                choices=reviewed,
+                widget=forms.RadioSelect,
+                initial=None if commitment.outcome == "open" else commitment.outcome,
+                help_text=_("Committed at cycle %(n)s's gathering.")
+                % {"n": commitment.gathering.cycle.number},
+            )
+
+        # Last cycle's commitments first: the page introduces them with a heading.
+        self.order_fields([f"commitment_{c.pk}" for c in self.commitments])
+
+    def outcomes(self):
+        return {c.pk: self.cleaned_data[f"commitment_{c.pk}"] for c in self.commitments}

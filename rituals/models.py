@@ -152,6 +152,9 @@ class Gathering(models.Model):
     from_rhythm = models.BooleanField(
         default=True, help_text="Made by the scheduler; rescheduled when the rhythm changes."
     )
+    facilitators = models.ManyToManyField(
+        "movement.Membership", blank=True, related_name="facilitated_gatherings"
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -195,3 +198,59 @@ class Rsvp(models.Model):
 
     def __str__(self):
         return f"{self.answer} to {self.gathering}"
+
+
+class CircleReport(models.Model):
+    """What a circle brings to its cycle's gathering, written by its conveners."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reports")
+    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="reports")
+    did = models.TextField(_("what we did"), max_length=4000)
+    lessons = models.TextField(_("lessons learned"), max_length=4000, blank=True)
+    needs = models.TextField(
+        _("what we need (from the commons or other circles)"), max_length=4000, blank=True
+    )
+    intention = models.TextField(_("our intention for the next phase"), max_length=4000)
+    tactics = models.CharField(_("tactics used"), max_length=500, blank=True)
+    submitted_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["circle__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "circle"], name="one_report_per_circle_cycle")
+        ]
+        indexes = [models.Index(fields=["circle", "cycle"], name="report_circle_cycle")]
+
+    def __str__(self):
+        return f"{self.circle} report for cycle {self.cycle.number}"
+
+
+class Commitment(models.Model):
+    """A circle's commitment made at a gathering; the next cycle's report says how it went."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("not reviewed yet")
+        DONE = "done", _("done")
+        PARTLY = "partly", _("partly done")
+        NOT_DONE = "not_done", _("not done")
+
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="commitments")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.CharField(_("commitment"), max_length=500)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    reviewed_in = models.ForeignKey(
+        CircleReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["circle", "outcome"], name="commitment_circle_outcome")]
+
+    def __str__(self):
+        return self.text

@@ -5,3 +5,14 @@ from movement.models import Role
 
 def can_set_rhythm(membership):
     return membership.role == Role.ORGANIZER
+
+
+def can_submit_report(membership, circle, seat, gathering):
+    """Only a circle's conveners speak for it, until its gathering is closed."""
+    return (
+        seat is not None
+        and seat.is_convener
+        and seat.circle_id == circle.pk
+        and not circle.is_archived
+        and gathering.state != "closed"
+    )

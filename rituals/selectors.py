@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from rituals.models import Gathering, Rhythm, Rsvp, SweepHeartbeat
+from circles.models import CircleMembership
+from rituals.models import CircleReport, Gathering, Rhythm, Rsvp, SweepHeartbeat
 
 
 def last_sweep_age_seconds():
@@ -49,3 +52,31 @@ def answer_of(*, membership, gathering):
         .first()
     )
     return Rsvp.Answer(answer).label if answer else None
+
+
+def report_of(*, gathering, circle):
+    return CircleReport.objects.filter(cycle=gathering.cycle_id, circle=circle).first()
+
+
+def reports_for(gathering):
+    return CircleReport.objects.filter(cycle=gathering.cycle_id).select_related(
+        "circle", "submitted_by__user"
+    )
+
+
+def report_due_at(gathering):
+    rhythm = Rhythm.objects.filter(movement=gathering.movement_id).first()
+    days = rhythm.report_days_before if rhythm else 0
+    return gathering.starts_at - timedelta(days=days)
+
+
+def circles_convened_by(membership):
+    """The active circles this member convenes, each with ``my_seat`` set."""
+    seats = CircleMembership.objects.filter(
+        member=membership, is_convener=True, circle__archived_at__isnull=True
+    ).select_related("circle")
+    circles = []
+    for seat in seats:
+        seat.circle.my_seat = seat
+        circles.append(seat.circle)
+    return circles

@@ -8,13 +8,23 @@ from zoneinfo import available_timezones
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from circles.models import CircleMembership
 from movement.models import AuditEvent, Movement
 from movement.services import record_event
-from rituals.models import Cycle, Gathering, Rhythm, Rsvp, SweepHeartbeat, Timer
+from rituals.models import (
+    CircleReport,
+    Commitment,
+    Cycle,
+    Gathering,
+    Rhythm,
+    Rsvp,
+    SweepHeartbeat,
+    Timer,
+)
 from rituals.recurrence import occurrences, parse_rrule
 from rituals.timers import handler_for
 
@@ -256,3 +266,66 @@ def answer_gathering(*, by, gathering, answer):
         gathering=gathering, member=by, defaults={"answer": answer, "updated_at": timezone.now()}
     )
     return rsvp
+
+
+# --- circle reports and commitments ---------------------------------------------------------
+
+
+def commitments_to_review(*, circle, gathering, report=None):
+    """The circle's earlier commitments its report for ``gathering`` should mark."""
+    earlier = Commitment.objects.filter(
+        circle=circle, gathering__starts_at__lt=gathering.starts_at
+    ).select_related("gathering__cycle")
+    pending = Q(outcome=Commitment.Outcome.OPEN)
+    if report is not None:
+        pending |= Q(reviewed_in=report)
+    return earlier.filter(pending).order_by("created_at", "pk")
+
+
+def submit_report(
+    *, by, gathering, circle, did, intention, lessons="", needs="", tactics="", outcomes=None
+):
+    """A convener writes (or rewrites) the circle's report for this cycle and marks how
+    last cycle's commitments went."""
+    seat = CircleMembership.objects.filter(circle=circle, member=by, is_convener=True).first()
+    if seat is None or circle.movement_id != gathering.movement_id:
+        raise ValidationError(_("Only this circle's conveners can report for it."))
+    if gathering.state == Gathering.State.CLOSED:
+        raise ValidationError(_("This gathering is closed; its reports are part of the minutes."))
+    if not did.strip():
+        raise ValidationError({"did": _("Say what the circle did this cycle.")})
+    if not intention.strip():
+        raise ValidationError({"intention": _("Say what the circle intends next.")})
+    outcomes = outcomes or {}
+    with transaction.atomic():
+        report, _created = CircleReport.objects.update_or_create(
+            cycle=gathering.cycle,
+            circle=circle,
+            defaults={
+                "did": did.strip(),
+                "lessons": lessons.strip(),
+                "needs": needs.strip(),
+                "intention": intention.strip(),
+                "tactics": tactics.strip(),
+                "submitted_by": by,
+                "submitted_at": timezone.now(),
+            },
+        )
+        reviewable = {
+            c.pk: c
+            for c in commitments_to_review(circle=circle, gathering=gathering, report=report)
+        }
+        for commitment_id, outcome in outcomes.items():
+            commitment = reviewable.get(commitment_id)
+            if commitment is None or outcome not in Commitment.Outcome.values:
+                continue
+            commitment.outcome, commitment.reviewed_in = outcome, report
+            commitment.save(update_fields=["outcome", "reviewed_in"])
+        record_event(
+            movement=gathering.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.REPORT_SUBMITTED,
+            target=circle.name,
+            cycle=gathering.cycle.number,
+        )
+    return report

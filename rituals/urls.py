@@ -9,4 +9,9 @@ urlpatterns = [
     path("rhythm/", views.rhythm_edit, name="rhythm"),
     path("gatherings/<int:gathering_id>/", views.gathering_detail, name="gathering"),
     path("gatherings/<int:gathering_id>.ics", views.gathering_ics, name="gathering_ics"),
+    path(
+        "gatherings/<int:gathering_id>/reports/<slug:circle_slug>/",
+        views.report_edit,
+        name="report",
+    ),
 ]

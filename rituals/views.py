@@ -3,14 +3,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from circles import selectors as circle_selectors
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, services
 from rituals.calendar import gathering_calendar
-from rituals.forms import RhythmForm, RsvpForm
+from rituals.forms import ReportForm, RhythmForm, RsvpForm
 
 
 @movement_view
@@ -94,6 +96,13 @@ def gathering_detail(request, membership, gathering_id):
             "form": form,
             "answer": selectors.answer_of(membership=membership, gathering=gathering),
             "attendance": selectors.attendance(gathering),
+            "reports": selectors.reports_for(gathering),
+            "report_due_at": selectors.report_due_at(gathering),
+            "my_convened": [
+                circle
+                for circle in selectors.circles_convened_by(membership)
+                if permissions.can_submit_report(membership, circle, circle.my_seat, gathering)
+            ],
         },
     )
 
@@ -106,3 +115,47 @@ def gathering_ics(request, membership, gathering_id):
         f'attachment; filename="gathering-{gathering.starts_at:%Y-%m-%d}.ics"'
     )
     return response
+
+
+@movement_view
+def report_edit(request, membership, gathering_id, circle_slug):
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    circle = circle_selectors.circle_for_member_or_404(
+        membership=membership, circle_slug=circle_slug
+    )
+    seat = circle_selectors.seat_of(membership=membership, circle=circle)
+    require(
+        permissions.can_submit_report(membership, circle, seat, gathering),
+        _("Only this circle's conveners report for it, until the gathering closes."),
+    )
+    report = selectors.report_of(gathering=gathering, circle=circle)
+    commitments = services.commitments_to_review(circle=circle, gathering=gathering, report=report)
+    initial = model_to_dict(report, fields=ReportForm.base_fields) if report else {}
+    form = ReportForm(request.POST or None, initial=initial, commitments=commitments)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ReportForm.base_fields}
+        try:
+            services.submit_report(
+                by=membership,
+                gathering=gathering,
+                circle=circle,
+                outcomes=form.outcomes(),
+                **fields,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The report is in. Thank you."))
+            return redirect(gathering)
+    return render(
+        request,
+        "rituals/report_form.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "gathering": gathering,
+            "circle": circle,
+            "form": form,
+            "report": report,
+        },
+    )
