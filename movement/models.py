@@ -185,6 +185,7 @@ class AuditEvent(models.Model):
         ARCHIVE_EDITED = "archive.edited", _("edited an archive entry")
         RHYTHM_SET = "rhythm.set", _("set the rhythm of convergence")
         REPORT_SUBMITTED = "report.submitted", _("reported for a circle")
+        GATHERING_MOVED = "gathering.moved", _("moved a gathering")
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

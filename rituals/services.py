@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from circles.models import CircleMembership
 from movement.models import AuditEvent, Movement
 from movement.services import record_event
+from rituals import reminders
 from rituals.models import (
     CircleReport,
     Commitment,
@@ -206,13 +207,52 @@ def _check_rhythm(rhythm, *, now):
 
 def _drop_unheld_planned_gatherings(movement, *, now=None):
     now = now or timezone.now()
-    planned = Gathering.objects.filter(
-        movement=movement,
-        from_rhythm=True,
-        state=Gathering.State.SCHEDULED,
-        starts_at__gt=now,
+    planned = list(
+        Gathering.objects.filter(
+            movement=movement,
+            from_rhythm=True,
+            state=Gathering.State.SCHEDULED,
+            starts_at__gt=now,
+        )
     )
+    for gathering in planned:
+        for kind in reminders.KINDS:
+            cancel_timers(target=gathering, kind=kind)
     Cycle.objects.filter(gathering__in=planned).delete()
+
+
+def _schedule_reminders(gathering, *, now):
+    for kind, due_at in reminders.reminder_times(gathering).items():
+        if due_at > now:  # a reminder whose moment has passed would only be noise
+            schedule_timer(kind=kind, due_at=due_at, target=gathering, movement=gathering.movement)
+
+
+def move_gathering(*, by, gathering, starts_at, ends_at):
+    """Move one gathering; its reminders move with it."""
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("A gathering ends after it starts.")})
+    if ends_at - starts_at > timedelta(hours=12):
+        raise ValidationError({"ends_at": _("A gathering lasts at most 12 hours.")})
+    if gathering.state != Gathering.State.SCHEDULED:
+        raise ValidationError(_("Only a gathering that has not started can be moved."))
+    with transaction.atomic():
+        gathering = Gathering.objects.select_for_update().get(pk=gathering.pk)
+        gathering.starts_at, gathering.ends_at, gathering.from_rhythm = starts_at, ends_at, False
+        gathering.save(update_fields=["starts_at", "ends_at", "from_rhythm"])
+        now = timezone.now()
+        for kind, due_at in reminders.reminder_times(gathering).items():
+            if not move_timers(target=gathering, kind=kind, due_at=due_at) and due_at > now:
+                schedule_timer(
+                    kind=kind, due_at=due_at, target=gathering, movement=gathering.movement
+                )
+        record_event(
+            movement=gathering.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.GATHERING_MOVED,
+            target=str(gathering.cycle.number),
+            starts_at=starts_at.isoformat(),
+        )
+    return gathering
 
 
 def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
@@ -235,16 +275,16 @@ def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
         for starts_at in occurrences(rhythm, after=after, count=missing, zone=movement.zone):
             number += 1
             cycle = Cycle.objects.create(movement=movement, number=number)
-            created.append(
-                Gathering.objects.create(
-                    cycle=cycle,
-                    movement=movement,
-                    starts_at=starts_at,
-                    ends_at=starts_at + rhythm.duration,
-                    place=rhythm.place,
-                    call_link=rhythm.call_link,
-                )
+            gathering = Gathering.objects.create(
+                cycle=cycle,
+                movement=movement,
+                starts_at=starts_at,
+                ends_at=starts_at + rhythm.duration,
+                place=rhythm.place,
+                call_link=rhythm.call_link,
             )
+            _schedule_reminders(gathering, now=now)
+            created.append(gathering)
         return created
 
 

@@ -1,0 +1,116 @@
+"""Reminders are durable timers: they fire once, at their time, and move with the gathering."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rituals import reminders, services
+from rituals.models import Gathering, Timer
+from rituals.services import fire_next_due_timer, sweep
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
+
+
+@pytest.fixture
+def planned(alice, mo, cora, medics):
+    services.set_rhythm(
+        by=alice,
+        kind="monthly",
+        week=1,
+        weekday=5,
+        local_time=time(18),
+        duration=timedelta(hours=2),
+        time_zone="Europe/Paris",
+        report_days_before=3,
+        now=NOW,
+    )
+    return Gathering.objects.order_by("starts_at").first()
+
+
+def timers_of(gathering):
+    return Timer.objects.filter(target_id=gathering.pk, kind__in=reminders.KINDS)
+
+
+@pytest.mark.django_db
+def test_each_gathering_gets_its_two_reminders(planned):
+    due = dict(timers_of(planned).values_list("kind", "due_at"))
+    starts = datetime(2026, 12, 5, 18, tzinfo=PARIS)
+    assert due == {
+        reminders.REPORT_DUE: starts - timedelta(days=4),
+        reminders.TOMORROW: starts - timedelta(days=1),
+    }
+
+
+@pytest.mark.django_db
+def test_the_day_before_everyone_but_those_who_said_no_hears(
+    planned, mo, fay, alice, cora, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.answer_gathering(by=fay, gathering=planned, answer="no")
+    before = datetime(2026, 12, 4, 17, 59, tzinfo=PARIS)
+    assert sweep(now=before) == 1  # only the report reminder is due by then
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=datetime(2026, 12, 4, 18, 0, 30, tzinfo=PARIS))
+    recipients = sorted(address for mail in mailoutbox for address in mail.to)
+    assert recipients == sorted([mo.user.email, alice.user.email, cora.user.email])
+    assert "Convergence tomorrow" in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
+def test_conveners_who_have_not_reported_hear_that_reports_are_due(
+    planned, cora, medics, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=datetime(2026, 12, 1, 18, 1, tzinfo=PARIS))
+    assert [mail.to for mail in mailoutbox] == [[cora.user.email]]
+    assert "Street Medics" in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
+def test_a_reminder_fires_once_even_if_swept_again(planned):
+    from movement.models import Notification
+
+    late = datetime(2026, 12, 4, 18, 1, tzinfo=PARIS)
+    sweep(now=late)
+    sent = Notification.objects.count()
+    sweep(now=late)
+    assert sent > 0
+    assert Notification.objects.count() == sent
+    assert fire_next_due_timer(now=late) is None
+
+
+@pytest.mark.django_db
+def test_moving_a_gathering_moves_its_reminders(alice, planned):
+    new_start = datetime(2026, 12, 12, 18, tzinfo=PARIS)
+    services.move_gathering(
+        by=alice, gathering=planned, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
+    )
+    due = dict(timers_of(planned).filter(cancelled_at=None).values_list("kind", "due_at"))
+    assert due[reminders.TOMORROW] == new_start - timedelta(days=1)
+    assert due[reminders.REPORT_DUE] == new_start - timedelta(days=4)
+    assert timers_of(planned).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_gathering_that_ends_before_it_starts_is_refused(alice, planned):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.move_gathering(
+            by=alice,
+            gathering=planned,
+            starts_at=planned.starts_at,
+            ends_at=planned.starts_at - timedelta(minutes=1),
+        )
+
+
+@pytest.mark.django_db
+def test_changing_the_rhythm_cancels_the_old_reminders(alice, planned):
+    services.set_rhythm(
+        by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=2), now=NOW
+    )
+    assert not timers_of(planned).filter(cancelled_at=None).exists()
+    live = Timer.objects.filter(cancelled_at=None, kind__in=reminders.KINDS)
+    assert live.count() == 6  # two for each of the three new gatherings
