@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from movement import views
+from rituals import views as rituals_views
 
 movement_patterns = (
     [
@@ -32,6 +33,8 @@ urlpatterns = [
     path("m/<slug:movement_slug>/circles/", include("circles.urls")),
     path("m/<slug:movement_slug>/commons/", include("commons.urls")),
     path("m/<slug:movement_slug>/convergence/", include("rituals.urls")),
+    path("calendar/", rituals_views.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

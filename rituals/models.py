@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -254,3 +256,20 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar URL. Making a new token revokes the old link."""
+
+    user = models.OneToOneField(
+        "movement.User", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of {self.user}"

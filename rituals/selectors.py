@@ -80,3 +80,16 @@ def circles_convened_by(membership):
         seat.circle.my_seat = seat
         circles.append(seat.circle)
     return circles
+
+
+FEED_PAST = timedelta(days=60)
+
+
+def feed_gatherings(user, *, now=None):
+    """Every gathering of every movement the person belongs to, from two months back."""
+    now = now or timezone.now()
+    return (
+        Gathering.objects.filter(movement__memberships__user=user, ends_at__gte=now - FEED_PAST)
+        .select_related("movement", "cycle")
+        .order_by("starts_at")
+    )

@@ -17,6 +17,7 @@ from movement.models import AuditEvent, Movement
 from movement.services import record_event
 from rituals import reminders
 from rituals.models import (
+    CalendarFeed,
     CircleReport,
     Commitment,
     Cycle,
@@ -369,3 +370,18 @@ def submit_report(
             cycle=gathering.cycle.number,
         )
     return report
+
+
+# --- private calendar feeds ----------------------------------------------------------------
+
+
+def calendar_feed_for(user):
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def renew_calendar_feed(*, user):
+    """A new private link; the old one stops working at once."""
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=user).delete()
+        return CalendarFeed.objects.create(user=user)

@@ -1,18 +1,22 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from circles import selectors as circle_selectors
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, services
 from rituals.calendar import gathering_calendar
 from rituals.forms import ReportForm, RhythmForm, RsvpForm
+from rituals.models import CalendarFeed
 
 
 @movement_view
@@ -159,3 +163,22 @@ def report_edit(request, membership, gathering_id, circle_slug):
             "report": report,
         },
     )
+
+
+@login_required
+def calendar_settings(request):
+    if request.method == "POST":
+        services.renew_calendar_feed(user=request.user)
+        messages.success(request, _("New link made. The old one no longer works."))
+        return redirect("calendar")
+    feed = services.calendar_feed_for(request.user)
+    url = request.build_absolute_uri(reverse("calendar_feed", kwargs={"token": feed.token}))
+    return render(request, "rituals/calendar.html", {"feed_url": url})
+
+
+@never_cache
+def calendar_feed(request, token):
+    """The private feed: the token is the only key, so a calendar app can fetch it."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    body = gathering_calendar(selectors.feed_gatherings(feed.user))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
