@@ -7,6 +7,10 @@ def can_set_rhythm(membership):
     return membership.role == Role.ORGANIZER
 
 
+def can_see_drift(membership):
+    return membership.role == Role.ORGANIZER
+
+
 def can_submit_report(membership, circle, seat, gathering):
     """Only a circle's conveners speak for it, until its gathering is closed."""
     return (

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from circles.models import CircleMembership
+from circles.models import Circle, CircleMembership
 from rituals.models import CircleReport, Gathering, Rhythm, Rsvp, SweepHeartbeat
 
 
@@ -22,7 +22,7 @@ def rhythm_of(movement):
 
 def gatherings(movement, *, upcoming=True, now=None):
     now = now or timezone.now()
-    rows = Gathering.objects.filter(movement=movement).select_related("cycle")
+    rows = Gathering.objects.filter(movement=movement).select_related("cycle", "movement")
     if upcoming:
         return rows.filter(ends_at__gt=now).order_by("starts_at")
     return rows.filter(ends_at__lte=now).order_by("-starts_at")
@@ -92,4 +92,27 @@ def feed_gatherings(user, *, now=None):
         Gathering.objects.filter(movement__memberships__user=user, ends_at__gte=now - FEED_PAST)
         .select_related("movement", "cycle")
         .order_by("starts_at")
+    )
+
+
+def drifting_circles(movement, *, cycles=2, now=None):
+    """Active circles that sent no report for the last ``cycles`` gatherings held: drifting
+    into separate orbits. Shown to organizers only, as an invitation, not a verdict."""
+    now = now or timezone.now()
+    recent = list(
+        Gathering.objects.filter(movement=movement, starts_at__lt=now)
+        .order_by("-starts_at")
+        .values_list("cycle_id", "starts_at")[:cycles]
+    )
+    if len(recent) < cycles:
+        return Circle.objects.none()
+    earliest = recent[-1][1]
+    reported = CircleReport.objects.filter(cycle_id__in=[cycle for cycle, _ in recent])
+    return (
+        Circle.objects.for_movement(movement)
+        .active()
+        .filter(created_at__lt=earliest)
+        .exclude(pk__in=reported.values("circle_id"))
+        .select_related("movement")
+        .order_by("name")
     )

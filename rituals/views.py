@@ -35,6 +35,11 @@ def convergence(request, membership):
             "upcoming": selectors.gatherings(movement)[:6],
             "past": past,
             "can_set_rhythm": permissions.can_set_rhythm(membership),
+            "drifting": (
+                selectors.drifting_circles(movement)
+                if permissions.can_see_drift(membership)
+                else None
+            ),
         },
     )
 

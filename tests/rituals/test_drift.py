@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rituals.models import CircleReport, Cycle, Gathering
+from rituals.selectors import drifting_circles
+from tests.factories import CircleFactory
+
+URL = reverse("rituals:convergence", kwargs={"movement_slug": "tidewater"})
+
+
+def held(movement, number, days_ago):
+    cycle = Cycle.objects.create(movement=movement, number=number)
+    start = timezone.now() - timedelta(days=days_ago)
+    return Gathering.objects.create(
+        cycle=cycle,
+        movement=movement,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        state="closed",
+    )
+
+
+@pytest.fixture
+def two_cycles(tidewater):
+    old = timezone.now() - timedelta(days=200)
+    quiet = CircleFactory(movement=tidewater, name="Quiet", created_at=old)
+    steady = CircleFactory(movement=tidewater, name="Steady", created_at=old)
+    CircleFactory(movement=tidewater, name="Newborn")  # too young to have drifted
+    first, second = held(tidewater, 1, 60), held(tidewater, 2, 30)
+    CircleReport.objects.create(cycle=first.cycle, circle=steady, did="x", intention="y")
+    CircleReport.objects.create(cycle=second.cycle, circle=steady, did="x", intention="y")
+    return quiet
+
+
+@pytest.mark.django_db
+def test_circles_silent_for_two_cycles_are_flagged(tidewater, two_cycles):
+    assert list(drifting_circles(tidewater)) == [two_cycles]
+
+
+@pytest.mark.django_db
+def test_one_report_in_two_cycles_is_enough(tidewater, two_cycles):
+    CircleReport.objects.create(
+        cycle=Cycle.objects.get(number=1), circle=two_cycles, did="x", intention="y"
+    )
+    assert list(drifting_circles(tidewater)) == []
+
+
+@pytest.mark.django_db
+def test_only_organizers_see_the_flag(login, alice, mo, two_cycles):
+    assert "Drifting into separate orbits" in login(alice).get(URL).content.decode()
+    assert "Drifting into separate orbits" not in login(mo).get(URL).content.decode()
