@@ -186,6 +186,7 @@ class AuditEvent(models.Model):
         RHYTHM_SET = "rhythm.set", _("set the rhythm of convergence")
         REPORT_SUBMITTED = "report.submitted", _("reported for a circle")
         GATHERING_MOVED = "gathering.moved", _("moved a gathering")
+        GATHERING_CLOSED = "gathering.closed", _("closed a gathering and published its minutes")
 
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

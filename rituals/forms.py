@@ -114,3 +114,33 @@ class ReportForm(forms.Form):
 
     def outcomes(self):
         return {c.pk: self.cleaned_data[f"commitment_{c.pk}"] for c in self.commitments}
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=200)
+    minutes = forms.IntegerField(
+        label=_("Timebox (minutes)"), min_value=1, max_value=180, initial=10
+    )
+
+
+class ExtendForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Add minutes"), min_value=1, max_value=60, initial=5)
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes"), max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), max_length=1000)
+
+
+class CommitmentForm(forms.Form):
+    circle = forms.ModelChoiceField(label=_("Circle"), queryset=None, empty_label=None)
+    text = forms.CharField(label=_("Commitment"), max_length=500)
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles

@@ -157,6 +157,13 @@ class Gathering(models.Model):
     facilitators = models.ManyToManyField(
         "movement.Membership", blank=True, related_name="facilitated_gatherings"
     )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    current_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Bumped by every change facilitator mode makes: the live page polls it cheaply.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at"]
@@ -273,3 +280,46 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed of {self.user}"
+
+
+class AgendaItem(models.Model):
+    """One timeboxed point of a gathering: a circle's report-back or the facilitator's own."""
+
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    timebox = models.DurationField(_("timebox"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=10000, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["gathering", "position"], name="agenda_gathering_position")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def ends_at(self):
+        return self.started_at + self.timebox if self.started_at else None
+
+
+class Decision(models.Model):
+    """Something the gathering decided, in the words recorded by the facilitator."""
+
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    text = models.CharField(_("decision"), max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text

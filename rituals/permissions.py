@@ -20,3 +20,15 @@ def can_submit_report(membership, circle, seat, gathering):
         and not circle.is_archived
         and gathering.state != "closed"
     )
+
+
+def can_facilitate(membership, gathering, facilitator_ids):
+    """Organizers, and the gathering's facilitators. While none is named, any member with
+    the facilitator role may step in."""
+    if gathering.state == "closed":
+        return False
+    if membership.role == Role.ORGANIZER:
+        return True
+    if facilitator_ids:
+        return membership.pk in facilitator_ids
+    return membership.role == Role.FACILITATOR

@@ -116,3 +116,28 @@ def drifting_circles(movement, *, cycles=2, now=None):
         .select_related("movement")
         .order_by("name")
     )
+
+
+def facilitator_ids(gathering):
+    return set(gathering.facilitators.values_list("pk", flat=True))
+
+
+def live_state(gathering):
+    """Everything the live panel and the minutes show, in a fixed number of queries."""
+    agenda = list(gathering.agenda.select_related("circle"))
+    return {
+        "agenda": agenda,
+        "current": next((i for i in agenda if i.pk == gathering.current_item_id), None),
+        "decisions": list(gathering.decisions.all()),
+        "commitments": list(gathering.commitments.select_related("circle")),
+    }
+
+
+def gathering_version(request, membership, gathering_id):
+    """The ETag of the live panel: changes whenever facilitator mode changes anything."""
+    version = (
+        Gathering.objects.filter(pk=gathering_id, movement=membership.movement_id)
+        .values_list("version", "state")
+        .first()
+    )
+    return f"{gathering_id}-{version[0]}-{version[1]}" if version else None

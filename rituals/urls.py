@@ -9,6 +9,13 @@ urlpatterns = [
     path("rhythm/", views.rhythm_edit, name="rhythm"),
     path("gatherings/<int:gathering_id>/", views.gathering_detail, name="gathering"),
     path("gatherings/<int:gathering_id>.ics", views.gathering_ics, name="gathering_ics"),
+    path("gatherings/<int:gathering_id>/live/", views.gathering_live, name="live"),
+    path("gatherings/<int:gathering_id>/facilitate/", views.facilitate, name="facilitate"),
+    path(
+        "gatherings/<int:gathering_id>/facilitate/<slug:action>/",
+        views.facilitate_action,
+        name="facilitate_action",
+    ),
     path(
         "gatherings/<int:gathering_id>/reports/<slug:circle_slug>/",
         views.report_edit,

@@ -5,18 +5,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import condition, require_POST
 
 from circles import selectors as circle_selectors
+from circles.models import Circle
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, services
 from rituals.calendar import gathering_calendar
-from rituals.forms import ReportForm, RhythmForm, RsvpForm
-from rituals.models import CalendarFeed
+from rituals.forms import (
+    AgendaItemForm,
+    CommitmentForm,
+    DecisionForm,
+    ExtendForm,
+    NotesForm,
+    ReportForm,
+    RhythmForm,
+    RsvpForm,
+)
+from rituals.models import AgendaItem, CalendarFeed
 
 
 @movement_view
@@ -105,6 +117,11 @@ def gathering_detail(request, membership, gathering_id):
             "form": form,
             "answer": selectors.answer_of(membership=membership, gathering=gathering),
             "attendance": selectors.attendance(gathering),
+            "now": timezone.now(),
+            "can_facilitate": permissions.can_facilitate(
+                membership, gathering, selectors.facilitator_ids(gathering)
+            ),
+            **selectors.live_state(gathering),
             "reports": selectors.reports_for(gathering),
             "report_due_at": selectors.report_due_at(gathering),
             "my_convened": [
@@ -187,3 +204,102 @@ def calendar_feed(request, token):
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
     body = gathering_calendar(selectors.feed_gatherings(feed.user))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def _live_context(membership, gathering):
+    return {
+        "movement": membership.movement,
+        "membership": membership,
+        "gathering": gathering,
+        "now": timezone.now(),
+        **selectors.live_state(gathering),
+    }
+
+
+@movement_view  # membership first: outsiders learn nothing, not even a version
+@condition(etag_func=selectors.gathering_version)
+def gathering_live(request, membership, gathering_id):
+    """The live panel alone, polled by every attendee's page; 304 when nothing changed."""
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    return render(request, "rituals/gathering.html#live", _live_context(membership, gathering))
+
+
+def _facilitator_gathering(membership, gathering_id):
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    require(
+        permissions.can_facilitate(membership, gathering, selectors.facilitator_ids(gathering)),
+        _("Only this gathering's facilitators (or an organizer) run it, while it is open."),
+    )
+    return gathering
+
+
+@movement_view
+def facilitate(request, membership, gathering_id):
+    gathering = _facilitator_gathering(membership, gathering_id)
+    context = _live_context(membership, gathering)
+    circles = Circle.objects.for_movement(membership.movement).active()
+    current = context["current"]
+    context.update(
+        item_form=AgendaItemForm(),
+        extend_form=ExtendForm(),
+        notes_form=NotesForm(initial={"notes": current.notes}) if current else None,
+        decision_form=DecisionForm(),
+        commitment_form=CommitmentForm(circles=circles),
+    )
+    return render(request, "rituals/facilitate.html", context)
+
+
+def _item(gathering, request):
+    return get_object_or_404(AgendaItem, pk=request.POST.get("item"), gathering=gathering)
+
+
+FACILITATOR_ACTIONS = {
+    "start": lambda by, g, r, f: services.start_gathering(by=by, gathering=g),
+    "build_agenda": lambda by, g, r, f: services.build_agenda(by=by, gathering=g),
+    "add_item": lambda by, g, r, f: services.add_agenda_item(
+        by=by, gathering=g, **f(AgendaItemForm)
+    ),
+    "up": lambda by, g, r, f: services.move_agenda_item(by=by, item=_item(g, r), up=True),
+    "down": lambda by, g, r, f: services.move_agenda_item(by=by, item=_item(g, r), up=False),
+    "start_item": lambda by, g, r, f: services.start_item(by=by, item=_item(g, r)),
+    "extend_item": lambda by, g, r, f: services.extend_item(
+        by=by, item=_item(g, r), **f(ExtendForm)
+    ),
+    "end_item": lambda by, g, r, f: services.end_item(by=by, item=_item(g, r)),
+    "notes": lambda by, g, r, f: services.save_notes(by=by, item=_item(g, r), **f(NotesForm)),
+    "decision": lambda by, g, r, f: services.record_decision(by=by, gathering=g, **f(DecisionForm)),
+    "commitment": lambda by, g, r, f: services.record_commitment(
+        by=by, gathering=g, **f(CommitmentForm, circles=Circle.objects.for_movement(g.movement))
+    ),
+    "close": lambda by, g, r, f: services.close_gathering(by=by, gathering=g),
+}
+
+
+@movement_view
+@require_POST
+def facilitate_action(request, membership, gathering_id, action):
+    gathering = _facilitator_gathering(membership, gathering_id)
+    if action not in FACILITATOR_ACTIONS:
+        raise Http404("No such action.")
+
+    def cleaned(form_class, **kwargs):
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()
+                ]
+            )
+        return form.cleaned_data
+
+    try:
+        FACILITATOR_ACTIONS[action](membership, gathering, request, cleaned)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if action == "close":
+        messages.success(request, _("The gathering is closed and its minutes are published."))
+        return redirect(gathering)
+    return redirect(
+        "rituals:facilitate", movement_slug=membership.movement.slug, gathering_id=gathering.pk
+    )
