@@ -42,6 +42,13 @@ def notify(*, recipient, subject, body, movement=None, url=""):
     return notification
 
 
+def mark_read(*, user, notification_ids):
+    """Mark the person's own notifications read (others' ids are ignored)."""
+    return Notification.objects.filter(
+        recipient=user, pk__in=notification_ids, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def _enqueue_delivery(notification_id):
     from movement.tasks import deliver_notification
 

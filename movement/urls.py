@@ -33,6 +33,7 @@ urlpatterns = [
     path("m/<slug:movement_slug>/circles/", include("circles.urls")),
     path("m/<slug:movement_slug>/commons/", include("commons.urls")),
     path("m/<slug:movement_slug>/convergence/", include("rituals.urls")),
+    path("notifications/", views.notifications, name="notifications"),
     path("calendar/", rituals_views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),

@@ -16,7 +16,7 @@ from commons import selectors as commons_selectors
 from movement import permissions, services
 from movement.forms import InvitationForm, MovementForm, RoleForm
 from movement.health import health_report
-from movement.models import AuditEvent, Invitation, Membership
+from movement.models import AuditEvent, Invitation, Membership, Notification
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -65,6 +65,19 @@ def movement_home(request, membership):
             "pools": commons_selectors.pools_of(movement),
         },
     )
+
+
+@login_required
+def notifications(request):
+    """The person's own messages, newest first; opening the page marks them read."""
+    mine = Notification.objects.filter(recipient=request.user).select_related("movement")
+    page = Paginator(mine.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    unread = [n.pk for n in page if n.read_at is None]
+    response = render(request, "movement/notifications.html", {"page": page, "unread": unread})
+    services.mark_read(user=request.user, notification_ids=unread)
+    return response
 
 
 @movement_view
