@@ -144,3 +144,37 @@ class CommitmentForm(forms.Form):
     def __init__(self, *args, circles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["circle"].queryset = circles
+
+
+class GatheringForm(forms.Form):
+    """Times are read and shown in the movement's time zone (the view activates it)."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    call_link = forms.URLField(label=_("Call link"), required=False, assume_scheme="https")
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nobody named: any member with the facilitator role may run it."),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = members
+        self.fields["facilitators"].label_from_instance = lambda m: m.user.display_name
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A gathering ends after it starts."))
+        return cleaned

@@ -7,6 +7,10 @@ def can_set_rhythm(membership):
     return membership.role == Role.ORGANIZER
 
 
+def can_edit_gathering(membership, gathering):
+    return membership.role == Role.ORGANIZER and gathering.state == "scheduled"
+
+
 def can_see_drift(membership):
     return membership.role == Role.ORGANIZER
 

@@ -230,6 +230,24 @@ def _schedule_reminders(gathering, *, now):
             schedule_timer(kind=kind, due_at=due_at, target=gathering, movement=gathering.movement)
 
 
+def update_gathering(*, by, gathering, starts_at, ends_at, place="", call_link="", facilitators=()):
+    """An organizer moves one gathering (its reminders follow), sets where it happens and
+    names who facilitates it."""
+    with transaction.atomic():
+        if (starts_at, ends_at) != (gathering.starts_at, gathering.ends_at):
+            gathering = move_gathering(
+                by=by, gathering=gathering, starts_at=starts_at, ends_at=ends_at
+            )
+        gathering.place, gathering.call_link = place.strip(), call_link.strip()
+        gathering.save(update_fields=["place", "call_link"])
+        outsiders = [m for m in facilitators if m.movement_id != gathering.movement_id]
+        if outsiders:
+            raise ValidationError({"facilitators": _("Facilitators come from this movement.")})
+        gathering.facilitators.set(facilitators)
+        _changed(gathering)
+    return gathering
+
+
 def move_gathering(*, by, gathering, starts_at, ends_at):
     """Move one gathering; its reminders move with it."""
     if ends_at <= starts_at:

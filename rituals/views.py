@@ -15,6 +15,7 @@ from django.views.decorators.http import condition, require_POST
 
 from circles import selectors as circle_selectors
 from circles.models import Circle
+from movement.models import Membership
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, services
 from rituals.calendar import gathering_calendar
@@ -23,6 +24,7 @@ from rituals.forms import (
     CommitmentForm,
     DecisionForm,
     ExtendForm,
+    GatheringForm,
     NotesForm,
     ReportForm,
     RhythmForm,
@@ -121,6 +123,7 @@ def gathering_detail(request, membership, gathering_id):
             "can_facilitate": permissions.can_facilitate(
                 membership, gathering, selectors.facilitator_ids(gathering)
             ),
+            "can_edit": permissions.can_edit_gathering(membership, gathering),
             **selectors.live_state(gathering),
             "reports": selectors.reports_for(gathering),
             "report_due_at": selectors.report_due_at(gathering),
@@ -303,3 +306,40 @@ def facilitate_action(request, membership, gathering_id, action):
     return redirect(
         "rituals:facilitate", movement_slug=membership.movement.slug, gathering_id=gathering.pk
     )
+
+
+@movement_view
+def gathering_edit(request, membership, gathering_id):
+    gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    require(
+        permissions.can_edit_gathering(membership, gathering),
+        _("Only organizers change a gathering, before it starts."),
+    )
+    members = Membership.objects.filter(movement=membership.movement).select_related("user")
+    initial = {
+        "starts_at": gathering.starts_at,
+        "ends_at": gathering.ends_at,
+        "place": gathering.place,
+        "call_link": gathering.call_link,
+        "facilitators": gathering.facilitators.all(),
+    }
+    with timezone.override(membership.movement.zone):
+        form = GatheringForm(request.POST or None, initial=initial, members=members)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_gathering(by=membership, gathering=gathering, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The gathering is updated; reminders follow it."))
+                return redirect(gathering)
+        return render(
+            request,
+            "rituals/gathering_form.html",
+            {
+                "movement": membership.movement,
+                "membership": membership,
+                "gathering": gathering,
+                "form": form,
+            },
+        )
