@@ -215,6 +215,7 @@ def _live_context(membership, gathering):
         "membership": membership,
         "gathering": gathering,
         "now": timezone.now(),
+        "attendance": selectors.attendance(gathering),
         **selectors.live_state(gathering),
     }
 
@@ -246,8 +247,9 @@ def facilitate(request, membership, gathering_id):
         item_form=AgendaItemForm(),
         extend_form=ExtendForm(),
         notes_form=NotesForm(initial={"notes": current.notes}) if current else None,
-        decision_form=DecisionForm(),
-        commitment_form=CommitmentForm(circles=circles),
+        # Distinct ids: both forms have a field called "text".
+        decision_form=DecisionForm(auto_id="decision_%s"),
+        commitment_form=CommitmentForm(circles=circles, auto_id="commitment_%s"),
     )
     return render(request, "rituals/facilitate.html", context)
 

@@ -157,3 +157,34 @@ def test_a_timebox_of_zero_or_days_is_refused_with_a_message(login, fay, reporte
 @pytest.mark.django_db
 def test_outsiders_cannot_poll_a_gathering(login, otto, reported):
     assert login(otto).get(live_url(reported)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_polled_minutes_show_attendance_totals(login, fay, mo, reported):
+    services.answer_gathering(by=mo, gathering=reported, answer="yes")
+    services.start_gathering(by=fay, gathering=reported)
+    services.close_gathering(by=fay, gathering=reported)
+    html = login(mo).get(live_url(reported)).content.decode()
+    assert "Attendance answers: 1 yes · 0 maybe." in html
+
+
+@pytest.mark.django_db
+def test_a_page_opened_before_the_start_keeps_polling_slowly(login, mo, reported):
+    html = login(mo).get(reported.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 10s"' in html
+
+
+@pytest.mark.django_db
+def test_decision_and_commitment_fields_have_their_own_labels(login, fay, reported):
+    html = (
+        login(fay)
+        .get(
+            reverse(
+                "rituals:facilitate",
+                kwargs={"movement_slug": "tidewater", "gathering_id": reported.pk},
+            )
+        )
+        .content.decode()
+    )
+    assert 'for="decision_text"' in html
+    assert 'for="commitment_text"' in html
