@@ -62,18 +62,6 @@ class PoolForm(forms.Form):
         help_text=_("Members of this many circles, none of them the requester's own."),
     )
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Give the pool a name."))
-        return name
-
-    def clean_purpose(self):
-        purpose = self.cleaned_data["purpose"].strip()
-        if not purpose:
-            raise forms.ValidationError(_("Say what the pool is for."))
-        return purpose
-
     def clean(self):
         cleaned = super().clean()
         typed = cleaned.get("instant_limit")
@@ -98,8 +86,6 @@ class PoolPolicyForm(forms.Form):
     def __init__(self, *args, pool, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = pool
-
-    clean_purpose = PoolForm.clean_purpose
 
     def clean_instant_limit(self):
         typed = self.cleaned_data["instant_limit"]
@@ -156,12 +142,6 @@ class DrawRequestForm(forms.Form):
     def clean_amount(self):
         return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
 
-    def clean_purpose(self):
-        purpose = self.cleaned_data["purpose"].strip()
-        if not purpose:
-            raise forms.ValidationError(_("Say what the draw is for."))
-        return purpose
-
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
@@ -188,12 +168,6 @@ class ReversalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Everyone will see why this entry was reversed."),
     )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Say why this entry is reversed."))
-        return reason
 
 
 class PeriodForm(forms.Form):
@@ -268,18 +242,6 @@ class ArchiveEntryForm(forms.Form):
     def __init__(self, *args, circles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["circle"].queryset = circles
-
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError(_("Give the entry a title."))
-        return title
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError(_("Write something down."))
-        return body
 
     def clean_tags(self):
         tags = [tag.strip().lower() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

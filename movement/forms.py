@@ -19,12 +19,6 @@ class SignupForm(forms.Form):
 
     field_order = ["display_name"]
 
-    def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Tell others what to call you."))
-        return name
-
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
@@ -41,12 +35,6 @@ class MovementForm(forms.ModelForm):
         if not any(ch.isalnum() for ch in name):
             raise forms.ValidationError(_("Use at least one letter or digit."))
         return name
-
-    def clean_horizon(self):
-        horizon = self.cleaned_data["horizon"].strip()
-        if not horizon:
-            raise forms.ValidationError(_("Describe the horizon your circles share."))
-        return horizon
 
 
 def _default_expiry():
