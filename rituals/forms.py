@@ -52,7 +52,9 @@ class RhythmForm(forms.Form):
         label=_("Lasts (minutes)"), min_value=15, max_value=720, initial=120
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    call_link = forms.URLField(label=_("Call link"), required=False, assume_scheme="https")
+    call_link = forms.URLField(
+        label=_("Call link"), max_length=200, required=False, assume_scheme="https"
+    )
     report_days_before = forms.IntegerField(
         label=_("Circle reports are due this many days before"),
         min_value=0,
@@ -158,7 +160,9 @@ class GatheringForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    call_link = forms.URLField(label=_("Call link"), required=False, assume_scheme="https")
+    call_link = forms.URLField(
+        label=_("Call link"), max_length=200, required=False, assume_scheme="https"
+    )
     facilitators = forms.ModelMultipleChoiceField(
         label=_("Facilitators"),
         queryset=None,

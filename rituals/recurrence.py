@@ -16,6 +16,22 @@ from django.utils.translation import gettext as _
 HORIZON = timedelta(days=2 * 366)
 MONTHLY_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 TOO_FREQUENT = {rrule.SECONDLY, rrule.MINUTELY, rrule.HOURLY}
+MAX_INTERVAL = 60
+# The longest each month can be (February in a leap year).
+DAYS_IN_MONTH = {
+    1: 31,
+    2: 29,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
 
 
 def _aware(day, local_time, zone):
@@ -66,9 +82,27 @@ def parse_rrule(text, *, start):
         raise ValidationError({"rrule": _("Write one RRULE, not a set of rules.")})
     if rule._freq in TOO_FREQUENT:
         raise ValidationError({"rrule": _("Gatherings can be at most daily.")})
-    if rule.after(start, inc=True) is None or rule.after(start, inc=True) > start + HORIZON:
+    # dateutil accepts INTERVAL=0 and then never leaves the first period; and it walks an
+    # impossible date (30 February) day by day to the year 9999. Refuse both up front.
+    if not 1 <= rule._interval <= MAX_INTERVAL:
+        raise ValidationError(
+            {"rrule": _("INTERVAL must be between 1 and %(max)d.") % {"max": MAX_INTERVAL}}
+        )
+    if _impossible_days(rule):
+        raise ValidationError({"rrule": _("This rule yields no gathering in the next two years.")})
+    first = rule.after(start, inc=True)
+    if first is None or first > start + HORIZON:
         raise ValidationError({"rrule": _("This rule yields no gathering in the next two years.")})
     return rule
+
+
+def _impossible_days(rule):
+    """True when every month/day the rule allows does not exist (e.g. BYMONTH=2;BYMONTHDAY=30)."""
+    days = [day for day in (rule._bymonthday or ()) if day > 0]
+    if not days or rule._bynmonthday:
+        return False
+    months = rule._bymonth or range(1, 13)
+    return all(day > DAYS_IN_MONTH[month] for month in months for day in days)
 
 
 def occurrences(rhythm, *, after, count, zone):

@@ -23,9 +23,11 @@ def rhythm_of(movement):
 def gatherings(movement, *, upcoming=True, now=None):
     now = now or timezone.now()
     rows = Gathering.objects.filter(movement=movement).select_related("cycle", "movement")
+    # A live gathering that runs over its end time is still "now", not past.
+    current = Q(ends_at__gt=now) | Q(state=Gathering.State.LIVE)
     if upcoming:
-        return rows.filter(ends_at__gt=now).order_by("starts_at")
-    return rows.filter(ends_at__lte=now).order_by("-starts_at")
+        return rows.filter(current).order_by("starts_at")
+    return rows.exclude(current).order_by("-starts_at")
 
 
 def gathering_or_404(*, membership, gathering_id):
@@ -100,7 +102,7 @@ def drifting_circles(movement, *, cycles=2, now=None):
     into separate orbits. Shown to organizers only, as an invitation, not a verdict."""
     now = now or timezone.now()
     recent = list(
-        Gathering.objects.filter(movement=movement, starts_at__lt=now)
+        Gathering.objects.filter(movement=movement, starts_at__lt=now, state=Gathering.State.CLOSED)
         .order_by("-starts_at")
         .values_list("cycle_id", "starts_at")[:cycles]
     )

@@ -209,6 +209,8 @@ def _check_rhythm(rhythm, *, now):
 
 
 def _drop_unheld_planned_gatherings(movement, *, now=None):
+    """Forget future gatherings the scheduler planned, unless someone already put work into
+    them (a report, an answer, an agenda, a named facilitator): those stay, as they are."""
     now = now or timezone.now()
     planned = list(
         Gathering.objects.filter(
@@ -217,6 +219,12 @@ def _drop_unheld_planned_gatherings(movement, *, now=None):
             state=Gathering.State.SCHEDULED,
             starts_at__gt=now,
         )
+        .exclude(cycle__reports__isnull=False)
+        .exclude(rsvps__isnull=False)
+        .exclude(agenda__isnull=False)
+        .exclude(decisions__isnull=False)
+        .exclude(commitments__isnull=False)
+        .exclude(facilitators__isnull=False)
     )
     for gathering in planned:
         for kind in reminders.KINDS:
@@ -262,7 +270,9 @@ def move_gathering(*, by, gathering, starts_at, ends_at):
         gathering.save(update_fields=["starts_at", "ends_at", "from_rhythm"])
         now = timezone.now()
         for kind, due_at in reminders.reminder_times(gathering).items():
-            if not move_timers(target=gathering, kind=kind, due_at=due_at) and due_at > now:
+            if due_at <= now:  # "reports due tomorrow" after the deadline is only noise
+                cancel_timers(target=gathering, kind=kind)
+            elif not move_timers(target=gathering, kind=kind, due_at=due_at):
                 schedule_timer(
                     kind=kind, due_at=due_at, target=gathering, movement=gathering.movement
                 )
@@ -310,11 +320,16 @@ def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
 
 
 def schedule_all_movements(now=None):
-    """The beat's daily job: every movement with a rhythm keeps its next gatherings planned."""
-    return sum(
-        len(schedule_ahead(movement=rhythm.movement, now=now))
-        for rhythm in Rhythm.objects.select_related("movement")
-    )
+    """The beat's hourly job: every movement with a rhythm keeps its next gatherings planned.
+    One movement's broken rhythm (say, a custom rule that has run out) is logged and skipped;
+    it never stops the others."""
+    planned = 0
+    for rhythm in Rhythm.objects.select_related("movement"):
+        try:
+            planned += len(schedule_ahead(movement=rhythm.movement, now=now))
+        except Exception:
+            logger.exception("Could not plan gatherings for %s", rhythm.movement.slug)
+    return planned
 
 
 def answer_gathering(*, by, gathering, answer):
@@ -578,6 +593,8 @@ def close_gathering(*, by, gathering):
     the next cycle's report forms."""
     with transaction.atomic():
         gathering = _lock(gathering)
+        if gathering.state != Gathering.State.LIVE:
+            raise ValidationError(_("Only a gathering that has started can be closed."))
         now = timezone.now()
         gathering.agenda.filter(started_at__isnull=False, ended_at=None).update(ended_at=now)
         gathering.state, gathering.closed_at, gathering.current_item = (

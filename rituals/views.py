@@ -255,7 +255,10 @@ def facilitate(request, membership, gathering_id):
 
 
 def _item(gathering, request):
-    return get_object_or_404(AgendaItem, pk=request.POST.get("item"), gathering=gathering)
+    item_id = request.POST.get("item", "")
+    if not item_id.isdigit():
+        raise ValidationError(_("Pick an agenda item."))
+    return get_object_or_404(AgendaItem, pk=int(item_id), gathering=gathering)
 
 
 FACILITATOR_ACTIONS = {
@@ -293,6 +296,8 @@ def facilitate_action(request, membership, gathering_id, action):
             raise ValidationError(
                 [
                     f"{form.fields[name].label}: {' '.join(errors)}"
+                    if name in form.fields
+                    else " ".join(errors)
                     for name, errors in form.errors.items()
                 ]
             )
@@ -302,9 +307,10 @@ def facilitate_action(request, membership, gathering_id, action):
         FACILITATOR_ACTIONS[action](membership, gathering, request, cleaned)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    if action == "close":
-        messages.success(request, _("The gathering is closed and its minutes are published."))
-        return redirect(gathering)
+    else:
+        if action == "close":
+            messages.success(request, _("The gathering is closed and its minutes are published."))
+            return redirect(gathering)
     return redirect(
         "rituals:facilitate", movement_slug=membership.movement.slug, gathering_id=gathering.pk
     )
