@@ -24,10 +24,13 @@ def reminder_times(gathering):
     """When each reminder should fire: a day before reports are due, a day before it starts."""
     rhythm = Rhythm.objects.filter(movement=gathering.movement_id).first()
     report_days = rhythm.report_days_before if rhythm else 0
-    report_due = gathering.starts_at - timedelta(days=report_days)
+    # Aware arithmetic within one zone is wall-clock arithmetic: "the day before, same hour",
+    # even when the gathering comes back from the database in UTC.
+    starts = gathering.starts_at.astimezone(gathering.movement.zone)
+    report_due = starts - timedelta(days=report_days)
     return {
         REPORT_DUE: report_due - timedelta(days=1),
-        TOMORROW: gathering.starts_at - timedelta(days=1),
+        TOMORROW: starts - timedelta(days=1),
     }
 
 

@@ -69,7 +69,8 @@ def reports_for(gathering):
 def report_due_at(gathering):
     rhythm = Rhythm.objects.filter(movement=gathering.movement_id).first()
     days = rhythm.report_days_before if rhythm else 0
-    return gathering.starts_at - timedelta(days=days)
+    # In local wall-clock time: "3 days before 18:00" is 18:00, across a DST change too.
+    return gathering.starts_at.astimezone(gathering.movement.zone) - timedelta(days=days)
 
 
 def circles_convened_by(membership):

@@ -114,3 +114,30 @@ def test_changing_the_rhythm_cancels_the_old_reminders(alice, planned):
     assert not timers_of(planned).filter(cancelled_at=None).exists()
     live = Timer.objects.filter(cancelled_at=None, kind__in=reminders.KINDS)
     assert live.count() == 6  # two for each of the three new gatherings
+
+
+@pytest.mark.django_db
+def test_reminders_keep_the_local_hour_across_a_clock_change(alice):
+    # The first Saturday of April 2027 is 3 April; Paris springs forward on 28 March.
+    services.set_rhythm(
+        by=alice,
+        kind="monthly",
+        week=1,
+        weekday=5,
+        local_time=time(18),
+        duration=timedelta(hours=2),
+        time_zone="Europe/Paris",
+        report_days_before=6,
+        now=datetime(2027, 3, 10, tzinfo=PARIS),
+    )
+    april = Gathering.objects.get(starts_at__date="2027-04-03")
+    # Read back from the database (in UTC), as a later move or sweep would see it.
+    services.move_gathering(
+        by=alice,
+        gathering=Gathering.objects.get(pk=april.pk),
+        starts_at=Gathering.objects.get(pk=april.pk).starts_at,
+        ends_at=Gathering.objects.get(pk=april.pk).ends_at + timedelta(minutes=30),
+    )
+    report_reminder = Timer.objects.get(target_id=april.pk, kind=reminders.REPORT_DUE)
+    assert report_reminder.due_at.astimezone(PARIS).hour == 18
+    assert report_reminder.due_at.astimezone(PARIS).date().isoformat() == "2027-03-27"
