@@ -42,6 +42,22 @@ def notify(*, recipient, subject, body, movement=None, url=""):
     return notification
 
 
+def notify_many(*, recipients, subject, body, movement=None, url=""):
+    """The same message for many people: one INSERT, and one drain of the outbox after the
+    commit instead of one publish per person."""
+    Notification.objects.bulk_create(
+        Notification(movement=movement, recipient=user, subject=subject, body=body, url=url)
+        for user in recipients
+    )
+    transaction.on_commit(_enqueue_drain, robust=True)
+
+
+def _enqueue_drain():
+    from movement.tasks import drain_outbox
+
+    drain_outbox.delay()
+
+
 def mark_read(*, user, notification_ids):
     """Mark the person's own notifications read (others' ids are ignored)."""
     return Notification.objects.filter(

@@ -1,6 +1,7 @@
 """Named predicates for the rituals: convergence now; sprints and conflicts later."""
 
 from movement.models import Role
+from rituals.models import Gathering
 
 
 def can_set_rhythm(membership):
@@ -8,7 +9,7 @@ def can_set_rhythm(membership):
 
 
 def can_edit_gathering(membership, gathering):
-    return membership.role == Role.ORGANIZER and gathering.state == "scheduled"
+    return membership.role == Role.ORGANIZER and gathering.state == Gathering.State.SCHEDULED
 
 
 def can_see_drift(membership):
@@ -22,14 +23,14 @@ def can_submit_report(membership, circle, seat, gathering):
         and seat.is_convener
         and seat.circle_id == circle.pk
         and not circle.is_archived
-        and gathering.state != "closed"
+        and gathering.state != Gathering.State.CLOSED
     )
 
 
 def can_facilitate(membership, gathering, facilitator_ids):
     """Organizers, and the gathering's facilitators. While none is named, any member with
     the facilitator role may step in."""
-    if gathering.state == "closed":
+    if gathering.state == Gathering.State.CLOSED:
         return False
     if membership.role == Role.ORGANIZER:
         return True

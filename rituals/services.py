@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
-from movement.models import AuditEvent, Membership, Movement
-from movement.services import notify, record_event
+from movement.models import AuditEvent, Movement, User
+from movement.services import notify_many, record_event
 from rituals import reminders
 from rituals.models import (
     AgendaItem,
@@ -610,13 +610,11 @@ def close_gathering(*, by, gathering):
             verb=AuditEvent.Verb.GATHERING_CLOSED,
             target=str(gathering.cycle.number),
         )
-        members = Membership.objects.filter(movement=gathering.movement).select_related("user")
-        for member in members:
-            notify(
-                recipient=member.user,
-                movement=gathering.movement,
-                subject=_("Minutes of cycle %(n)s's gathering") % {"n": gathering.cycle.number},
-                body=_("The minutes are published: agenda, notes, decisions and commitments."),
-                url=gathering.get_absolute_url(),
-            )
+        notify_many(
+            recipients=User.objects.filter(memberships__movement=gathering.movement),
+            movement=gathering.movement,
+            subject=_("Minutes of cycle %(n)s's gathering") % {"n": gathering.cycle.number},
+            body=_("The minutes are published: agenda, notes, decisions and commitments."),
+            url=gathering.get_absolute_url(),
+        )
     return gathering

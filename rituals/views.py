@@ -223,8 +223,12 @@ def _live_context(membership, gathering):
 @movement_view  # membership first: outsiders learn nothing, not even a version
 @condition(etag_func=selectors.gathering_version)
 def gathering_live(request, membership, gathering_id):
-    """The live panel alone, polled by every attendee's page; 304 when nothing changed."""
+    """The live panel alone, polled by every attendee's page. Nothing changed: 204 for the
+    page's own poll (it names the version it shows, so htmx swaps nothing and screen
+    readers stay quiet), 304 for a client that sent the ETag."""
     gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
+    if request.GET.get("v") == str(gathering.version):
+        return HttpResponse(status=204)
     return render(request, "rituals/gathering.html#live", _live_context(membership, gathering))
 
 

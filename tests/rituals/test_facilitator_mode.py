@@ -188,3 +188,29 @@ def test_decision_and_commitment_fields_have_their_own_labels(login, fay, report
     )
     assert 'for="decision_text"' in html
     assert 'for="commitment_text"' in html
+
+
+@pytest.mark.django_db
+def test_the_pages_own_poll_gets_no_content_until_something_changes(login, fay, mo, reported):
+    services.start_gathering(by=fay, gathering=reported)
+    reported.refresh_from_db()
+    client = login(mo)
+    shown = f"{live_url(reported)}?v={reported.version}"
+    assert client.get(shown).status_code == 204
+    services.record_decision(by=fay, gathering=reported, text="Solstice it is.")
+    response = client.get(shown)
+    assert response.status_code == 200
+    assert "Solstice it is." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_closing_tells_every_member_once(
+    fay, mo, alice, cora, reported, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.start_gathering(by=fay, gathering=reported)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_gathering(by=fay, gathering=reported)
+    minutes_mail = [m for m in mailoutbox if "Minutes of cycle 1" in m.subject]
+    assert sorted(m.to[0] for m in minutes_mail) == sorted(
+        p.user.email for p in (fay, mo, alice, cora)
+    )
