@@ -94,7 +94,20 @@ class PoolPolicyForm(forms.Form):
         return _clean_amount(typed, self.pool.decimal_places, field="instant_limit")
 
 
-class ContributionForm(forms.Form):
+class PoolAmountForm(forms.Form):
+    """A form with an amount counted in one pool's precision and a circle to pick."""
+
+    def __init__(self, *args, pool, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.fields["circle"].queryset = circles
+        self.fields["amount"].help_text = pool.unit_label
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
+
+
+class ContributionForm(PoolAmountForm):
     amount = amount_field()
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     circle = forms.ModelChoiceField(
@@ -109,17 +122,8 @@ class ContributionForm(forms.Form):
         help_text=_("Others see “anonymous”; the ledger still records who, as it must."),
     )
 
-    def __init__(self, *args, pool, circles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pool = pool
-        self.fields["circle"].queryset = circles
-        self.fields["amount"].help_text = pool.unit_label
 
-    def clean_amount(self):
-        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
-
-
-class DrawRequestForm(forms.Form):
+class DrawRequestForm(PoolAmountForm):
     amount = amount_field()
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -132,15 +136,6 @@ class DrawRequestForm(forms.Form):
         required=False,
         empty_label=_("None"),
     )
-
-    def __init__(self, *args, pool, circles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pool = pool
-        self.fields["circle"].queryset = circles
-        self.fields["amount"].help_text = pool.unit_label
-
-    def clean_amount(self):
-        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
 
 
 class DecisionForm(forms.Form):
