@@ -1,6 +1,7 @@
 """iCalendar files for gatherings (RFC 5545, via the icalendar library)."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 
@@ -16,7 +17,8 @@ def gathering_calendar(gatherings):
         event.add("dtend", gathering.ends_at)
         event.add(
             "summary",
-            f"{gathering.movement.name}: convergence, cycle {gathering.cycle.number}",
+            _("%(movement)s: convergence, cycle %(n)s")
+            % {"movement": gathering.movement.name, "n": gathering.cycle.number},
         )
         if gathering.place:
             event.add("location", gathering.place)

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
-from rituals.models import CircleReport, Gathering, Rhythm, Rsvp, SweepHeartbeat
+from rituals.models import CircleReport, Commitment, Gathering, Rhythm, Rsvp, SweepHeartbeat
 
 
 def last_sweep_age_seconds():
@@ -144,3 +144,14 @@ def gathering_version(request, membership, gathering_id):
         .first()
     )
     return f"{gathering_id}-{version[0]}-{version[1]}" if version else None
+
+
+def commitments_to_review(*, circle, gathering, report=None):
+    """The circle's earlier commitments its report for ``gathering`` should mark."""
+    earlier = Commitment.objects.filter(
+        circle=circle, gathering__starts_at__lt=gathering.starts_at
+    ).select_related("gathering__cycle")
+    pending = Q(outcome=Commitment.Outcome.OPEN)
+    if report is not None:
+        pending |= Q(reviewed_in=report)
+    return earlier.filter(pending).order_by("created_at", "pk")

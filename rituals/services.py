@@ -8,14 +8,14 @@ from zoneinfo import available_timezones
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
 from movement.models import AuditEvent, Movement, User
 from movement.services import notify_many, record_event
-from rituals import reminders
+from rituals import reminders, selectors
 from rituals.models import (
     AgendaItem,
     CalendarFeed,
@@ -347,17 +347,6 @@ def answer_gathering(*, by, gathering, answer):
 # --- circle reports and commitments ---------------------------------------------------------
 
 
-def commitments_to_review(*, circle, gathering, report=None):
-    """The circle's earlier commitments its report for ``gathering`` should mark."""
-    earlier = Commitment.objects.filter(
-        circle=circle, gathering__starts_at__lt=gathering.starts_at
-    ).select_related("gathering__cycle")
-    pending = Q(outcome=Commitment.Outcome.OPEN)
-    if report is not None:
-        pending |= Q(reviewed_in=report)
-    return earlier.filter(pending).order_by("created_at", "pk")
-
-
 def submit_report(
     *, by, gathering, circle, did, intention, lessons="", needs="", tactics="", outcomes=None
 ):
@@ -389,7 +378,9 @@ def submit_report(
         )
         reviewable = {
             c.pk: c
-            for c in commitments_to_review(circle=circle, gathering=gathering, report=report)
+            for c in selectors.commitments_to_review(
+                circle=circle, gathering=gathering, report=report
+            )
         }
         for commitment_id, outcome in outcomes.items():
             commitment = reviewable.get(commitment_id)

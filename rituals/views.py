@@ -158,7 +158,7 @@ def report_edit(request, membership, gathering_id, circle_slug):
         _("Only this circle's conveners report for it, until the gathering closes."),
     )
     report = selectors.report_of(gathering=gathering, circle=circle)
-    commitments = services.commitments_to_review(circle=circle, gathering=gathering, report=report)
+    commitments = selectors.commitments_to_review(circle=circle, gathering=gathering, report=report)
     initial = model_to_dict(report, fields=ReportForm.base_fields) if report else {}
     form = ReportForm(request.POST or None, initial=initial, commitments=commitments)
     if request.method == "POST" and form.is_valid():
