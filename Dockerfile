@@ -8,4 +8,4 @@ RUN pip install --no-cache-dir . \
  && useradd --create-home constellation && mkdir -p var && chown -R constellation /app/var
 USER constellation
 EXPOSE 8000
-CMD ["gunicorn", "movement.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "constellation.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

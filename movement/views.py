@@ -1,21 +1,16 @@
-"""Movement pages. The movement home is part of the roof: it reads circles too."""
+"""The movement's own pages: members, roles, invitations, the audit trail, notifications."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from circles import selectors as circle_selectors
-from commons import selectors as commons_selectors
 from movement import permissions, services
 from movement.forms import InvitationForm, MovementForm, RoleForm
-from movement.health import health_report
 from movement.models import AuditEvent, Invitation, Membership, Notification
 from movement.tenancy import movement_view, require
 
@@ -45,26 +40,6 @@ def movement_create(request):
             messages.success(request, _("Your movement is ready. Invite people and start circles."))
             return redirect(movement)
     return render(request, "movement/movement_form.html", {"form": form})
-
-
-@movement_view
-def movement_home(request, membership):
-    movement = membership.movement
-    circles = circle_selectors.circle_directory(movement=movement)
-    my_circle_ids = circle_selectors.circle_ids_of(membership)
-    return render(
-        request,
-        "movement/movement_home.html",
-        {
-            "movement": movement,
-            "membership": membership,
-            "circles": circles[:12],
-            "circle_total": circles.count(),
-            "my_circle_ids": my_circle_ids,
-            "can_invite": permissions.can_invite(membership),
-            "pools": commons_selectors.pools_of(movement),
-        },
-    )
 
 
 @login_required
@@ -252,10 +227,3 @@ def invitation_accept(request, token):
     return render(
         request, "movement/invitation_accept.html", {"invitation": invitation}, status=status
     )
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    report = health_report()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
-from movement.celery import app as celery_app
+from constellation.celery import app as celery_app
 from tests.factories import (
     CircleFactory,
     CircleMembershipFactory,

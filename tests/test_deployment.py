@@ -28,9 +28,9 @@ def test_every_service_has_a_health_check(compose):
 @pytest.mark.parametrize(
     ("service", "expected"),
     [
-        ("web", "gunicorn movement.wsgi"),
-        ("worker", "celery -A movement worker"),
-        ("beat", "celery -A movement beat"),
+        ("web", "gunicorn constellation.wsgi"),
+        ("worker", "celery -A constellation worker"),
+        ("beat", "celery -A constellation beat"),
     ],
 )
 def test_app_services_migrate_then_run(compose, service, expected):

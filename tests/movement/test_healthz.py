@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from movement.celery import app as celery_app
+from constellation.celery import app as celery_app
 from rituals import services as timer_services
 from rituals.models import SweepHeartbeat
 

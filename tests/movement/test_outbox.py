@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-import movement.settings
+import constellation.settings
+from constellation.celery import app as celery_app
 from movement import services
-from movement.celery import app as celery_app
 from movement.models import Notification
 from movement.tasks import deliver_notification, drain_outbox
 from tests.conftest import needs
@@ -88,7 +88,7 @@ def broker_down(monkeypatch):
     """
     with monkeypatch.context() as env:
         env.setenv("REDIS_URL", CLOSED_PORT_BROKER)
-        production = runpy.run_path(movement.settings.__file__)
+        production = runpy.run_path(constellation.settings.__file__)
     restore = _swap_celery_conf(
         broker_url=production["CELERY_BROKER_URL"],
         broker_transport_options=production["CELERY_BROKER_TRANSPORT_OPTIONS"],

@@ -312,7 +312,7 @@ def test_sweeper_killed_mid_handler_leaves_timer_for_the_next(postgres, tidewate
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "movement.settings",
+        "DJANGO_SETTINGS_MODULE": "constellation.settings",
     }
     sweeper = subprocess.Popen(
         [sys.executable, "-c", HANGING_SWEEPER, KILLED, PARTIAL],

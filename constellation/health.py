@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import connection
 
-from movement.celery import app as celery_app
+from constellation.celery import app as celery_app
 from rituals.selectors import last_sweep_age_seconds
 
 

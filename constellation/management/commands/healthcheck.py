@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from movement.health import health_report
+from constellation.health import health_report
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "movement.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "constellation.settings")
 
 app = Celery("constellation")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "circles",
     "commons",
     "rituals",
+    "constellation",
 ]
 
 MIDDLEWARE = [
@@ -108,8 +109,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
-ROOT_URLCONF = "movement.urls"
-WSGI_APPLICATION = "movement.wsgi.application"
+ROOT_URLCONF = "constellation.urls"
+WSGI_APPLICATION = "constellation.wsgi.application"
 
 TEMPLATES = [
     {

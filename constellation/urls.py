@@ -1,0 +1,35 @@
+"""The project's URLs: every app hangs under ``/m/<movement_slug>/``.
+
+The movement home is the roof's own page (it reads every app); it lives in the
+``movement`` namespace beside the movement's own pages so its name stays
+``movement:home``.
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from constellation import views
+from movement import urls as movement_urls
+from movement import views as movement_views
+from rituals import views as rituals_views
+
+movement_patterns = (
+    [path("", views.movement_home, name="home"), *movement_urls.urlpatterns],
+    "movement",
+)
+
+urlpatterns = [
+    path("", movement_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("movements/new/", movement_views.movement_create, name="movement_create"),
+    path("join/<str:token>/", movement_views.invitation_accept, name="invitation_accept"),
+    path("m/<slug:movement_slug>/", include(movement_patterns)),
+    path("m/<slug:movement_slug>/circles/", include("circles.urls")),
+    path("m/<slug:movement_slug>/commons/", include("commons.urls")),
+    path("m/<slug:movement_slug>/convergence/", include("rituals.urls")),
+    path("notifications/", movement_views.notifications, name="notifications"),
+    path("calendar/", rituals_views.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
