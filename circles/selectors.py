@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from circles.models import Circle, CircleMembership
@@ -15,6 +15,22 @@ def circle_directory(*, movement, lens="", query="", include_archived=False):
     return circles.annotate(member_count=Count("circle_memberships")).order_by("name", "pk")
 
 
+def active_circles(movement):
+    return Circle.objects.for_movement(movement).active()
+
+
+def circles_of(membership, *, include=None):
+    """The active circles the member sits in (plus ``include``, a circle id, if given)."""
+    mine = Q(circle_memberships__member=membership, archived_at__isnull=True)
+    if include is not None:
+        mine |= Q(pk=include)
+    return Circle.objects.filter(mine).distinct()
+
+
+def circles_by_ids(ids):
+    return Circle.objects.filter(pk__in=ids)
+
+
 def circle_for_member_or_404(*, membership, circle_slug):
     return get_object_or_404(Circle, movement=membership.movement, slug=circle_slug)
 
@@ -22,6 +38,13 @@ def circle_for_member_or_404(*, membership, circle_slug):
 def seat_of(*, membership, circle):
     """The caller's CircleMembership in this circle, or None."""
     return CircleMembership.objects.filter(circle=circle, member=membership).first()
+
+
+def seat_or_404(*, circle, seat_id):
+    """A seat in this circle; a seat elsewhere looks missing."""
+    return get_object_or_404(
+        CircleMembership.objects.select_related("member__user"), pk=seat_id, circle=circle
+    )
 
 
 def seats_in(circle):

@@ -3,14 +3,13 @@ from copy import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from circles import permissions, selectors, services
 from circles.forms import CircleForm, DirectoryFilterForm
-from circles.models import CircleMembership
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 20
@@ -171,9 +170,7 @@ def circle_archive(request, membership, circle_slug):
 @require_POST
 def convener_add(request, membership, circle_slug, seat_id):
     def action(circle, seat):
-        target = get_object_or_404(
-            CircleMembership.objects.select_related("member__user"), pk=seat_id, circle=circle
-        )
+        target = selectors.seat_or_404(circle=circle, seat_id=seat_id)
         services.add_convener(by=membership, circle=circle, seat=target)
 
     return _post_action(

@@ -2,6 +2,7 @@
 
 from commons.models import DrawRequest, LedgerEntry
 from movement.models import Role
+from movement.permissions import can_see_identity
 
 
 def can_create_pool(membership):
@@ -42,7 +43,7 @@ def can_reverse_entry(membership, entry):
 
 def can_see_contributor(membership, entry):
     """Anonymous contributions show their contributor to that person only."""
-    return not entry.anonymous or entry.recorded_by_id == membership.user_id
+    return can_see_identity(membership, person_id=entry.recorded_by_id, anonymous=entry.anonymous)
 
 
 def can_add_archive_entry(membership):

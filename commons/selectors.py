@@ -7,6 +7,8 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from circles.models import Circle
+from circles.selectors import circle_ids_of
 from commons.models import Approval, ArchiveEntry, DrawRequest, LedgerEntry, Pool
 
 Kind = LedgerEntry.Kind
@@ -101,18 +103,7 @@ def draw_queue(movement, *, state=""):
     draws = (
         DrawRequest.objects.filter(pool__movement=movement)
         .select_related("pool__movement", "requested_by", "circle")
-        .annotate(
-            approving_circles=Count(
-                "approvals__circle",
-                filter=Q(approvals__decision=Approval.Decision.APPROVE),
-                distinct=True,
-            ),
-            declining_circles=Count(
-                "approvals__circle",
-                filter=Q(approvals__decision=Approval.Decision.DECLINE),
-                distinct=True,
-            ),
-        )
+        .with_tally()
     )
     if state:
         draws = draws.filter(state=state)
@@ -120,10 +111,64 @@ def draw_queue(movement, *, state=""):
 
 
 def draw_or_404(*, membership, draw_id):
+    """The draw request with its tally (``approving_circles``, ``declining_circles``)."""
     return get_object_or_404(
-        DrawRequest.objects.select_related("pool__movement", "requested_by", "circle", "entry"),
+        DrawRequest.objects.select_related(
+            "pool__movement", "requested_by", "circle", "entry"
+        ).with_tally(),
         pk=draw_id,
         pool__movement=membership.movement,
+    )
+
+
+def draw_tally(draw_request):
+    """(approving, declining): how many distinct circles decided each way so far."""
+    return (
+        DrawRequest.objects.filter(pk=draw_request.pk)
+        .with_tally()
+        .values_list("approving_circles", "declining_circles")
+        .get()
+    )
+
+
+def eligible_circle_ids(*, membership, draw_request):
+    """The caller's circles that may decide on this request: none if it is their own
+    request, and never the circles frozen out when it was made (the requester's circles
+    and the circle it serves)."""
+    if membership.user_id == draw_request.requested_by_id:
+        return []
+    excluded = set(draw_request.excluded_circle_ids)
+    return sorted(circle_ids_of(membership) - excluded)
+
+
+def has_decided(*, membership, draw_request):
+    return Approval.objects.filter(draw_request=draw_request, member=membership.user_id).exists()
+
+
+def other_active_circles(*, movement, excluded_ids):
+    """How many active circles could approve a request that excludes ``excluded_ids``."""
+    return Circle.objects.for_movement(movement).active().exclude(pk__in=excluded_ids).count()
+
+
+def ledger_rows_for_export(pool):
+    """Every entry of the pool, oldest first, as tuples streamed from the database."""
+    return (
+        LedgerEntry.objects.filter(pool=pool)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "kind",
+            "amount",
+            "balance_after",
+            "recorded_by_id",
+            "recorded_by__display_name",
+            "anonymous",
+            "circle__name",
+            "reverses_id",
+            "note",
+        )
+        .iterator(chunk_size=2000)
     )
 
 

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circles.models import Circle
 from circles.selectors import circle_ids_of
+from commons import selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
 from movement.models import AuditEvent
@@ -184,14 +184,6 @@ def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
 # --- draws --------------------------------------------------------------------------------
 
 
-def eligible_circle_ids(*, membership, draw_request):
-    """The caller's circles that may approve this request (none if it is their own)."""
-    if membership.user_id == draw_request.requested_by_id:
-        return []
-    excluded = set(draw_request.excluded_circle_ids)
-    return sorted(circle_ids_of(membership) - excluded)
-
-
 def request_draw(*, by, pool, amount, purpose, circle=None):
     """Ask to draw from a pool. Up to the pool's limit it is granted at once (or refused
     with the reason); above it the request waits for approvals from other circles."""
@@ -201,28 +193,29 @@ def request_draw(*, by, pool, amount, purpose, circle=None):
     if circle is not None and (circle.movement_id != pool.movement_id or circle.is_archived):
         raise ValidationError({"circle": _("Pick an active circle of this movement.")})
     excluded = circle_ids_of(by) | ({circle.pk} if circle else set())
-    needs_approval = amount > pool.instant_limit
-    if needs_approval:
-        other_circles = (
-            Circle.objects.for_movement(pool.movement).active().exclude(pk__in=excluded).count()
-        )
-        if other_circles < pool.approvals_required:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "Above %(limit)s a draw needs approvals from %(needed)d circles other than "
-                        "yours, and this movement has only %(found)d. Ask for less, or ask an "
-                        "organizer to change the pool's policy."
-                    )
-                    % {
-                        "limit": format_amount(pool.instant_limit, pool),
-                        "needed": pool.approvals_required,
-                        "found": other_circles,
-                    }
-                }
-            )
     with transaction.atomic():
         pool = _locked(pool)
+        # Decided under the lock: a policy changed a moment ago applies to this request.
+        needs_approval = amount > pool.instant_limit
+        if needs_approval:
+            other_circles = selectors.other_active_circles(
+                movement=pool.movement, excluded_ids=excluded
+            )
+            if other_circles < pool.approvals_required:
+                raise ValidationError(
+                    {
+                        "amount": _(
+                            "Above %(limit)s a draw needs approvals from %(needed)d circles "
+                            "other than yours, and this movement has only %(found)d. Ask for "
+                            "less, or ask an organizer to change the pool's policy."
+                        )
+                        % {
+                            "limit": format_amount(pool.instant_limit, pool),
+                            "needed": pool.approvals_required,
+                            "found": other_circles,
+                        }
+                    }
+                )
         draw = DrawRequest.objects.create(
             pool=pool,
             requested_by=by.user,
@@ -315,7 +308,7 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
         draw.pool = pool
         if draw.state != DrawRequest.State.PENDING:
             raise ValidationError(_("This request is no longer waiting for decisions."))
-        eligible = eligible_circle_ids(membership=by, draw_request=draw)
+        eligible = selectors.eligible_circle_ids(membership=by, draw_request=draw)
         if not eligible:
             raise ValidationError(
                 _("Only members of circles other than the requester's can decide.")
@@ -345,12 +338,9 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
             draw=draw.pk,
             circle=circle_id,
         )
-        circles = set(
-            Approval.objects.filter(draw_request=draw, decision=decision).values_list(
-                "circle_id", flat=True
-            )
-        )
-        if len(circles) >= pool.approvals_required:
+        approving, declining = selectors.draw_tally(draw)
+        same_mind = approving if decision == Approval.Decision.APPROVE else declining
+        if same_mind >= pool.approvals_required:
             if decision == Approval.Decision.DECLINE:
                 draw.state = DrawRequest.State.DECLINED
                 draw.decided_at = timezone.now()

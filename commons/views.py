@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circles.models import Circle
+from circles import selectors as circle_selectors
 from commons import charts, permissions, selectors, services
 from commons.forms import (
     ArchiveEntryForm,
@@ -23,7 +23,7 @@ from commons.forms import (
     PoolPolicyForm,
     ReversalForm,
 )
-from commons.models import Approval, LedgerEntry
+from movement.permissions import can_see_identity
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -31,10 +31,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _my_circles(membership):
-    return Circle.objects.active().filter(circle_memberships__member=membership)
 
 
 def _context(membership, **extra):
@@ -117,7 +113,9 @@ def pool_detail(request, membership, pool_id):
 def contribute(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     require(permissions.can_contribute(membership, pool), _("You cannot contribute here."))
-    form = ContributionForm(request.POST or None, pool=pool, circles=_my_circles(membership))
+    form = ContributionForm(
+        request.POST or None, pool=pool, circles=circle_selectors.circles_of(membership)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.contribute(by=membership, pool=pool, **form.cleaned_data)
@@ -133,7 +131,7 @@ def contribute(request, membership, pool_id):
 def draw_create(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     require(permissions.can_request_draw(membership, pool), _("You cannot draw from here."))
-    circles = Circle.objects.for_movement(membership.movement).active()
+    circles = circle_selectors.active_circles(membership.movement)
     form = DrawRequestForm(request.POST or None, pool=pool, circles=circles)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,15 +162,11 @@ def draw_list(request, membership):
 def _draw_page(request, membership, draw, form=None, status=200):
     """The draw page, with the decision form when the caller may decide."""
     decisions = list(selectors.decisions_on(draw))
-    eligible = services.eligible_circle_ids(membership=membership, draw_request=draw)
+    eligible = selectors.eligible_circle_ids(membership=membership, draw_request=draw)
     decided = any(d.member_id == membership.user_id for d in decisions)
     can_decide = permissions.can_decide_draw(membership, draw, eligible, decided)
     if form is None and can_decide:
-        form = DecisionForm(circles=Circle.objects.filter(pk__in=eligible))
-
-    def circles_deciding(decision):
-        return len({d.circle_id for d in decisions if d.decision == decision})
-
+        form = DecisionForm(circles=circle_selectors.circles_by_ids(eligible))
     return render(
         request,
         "commons/draw_detail.html",
@@ -181,8 +175,6 @@ def _draw_page(request, membership, draw, form=None, status=200):
             draw=draw,
             pool=draw.pool,
             decisions=decisions,
-            approving=circles_deciding(Approval.Decision.APPROVE),
-            declining=circles_deciding(Approval.Decision.DECLINE),
             form=form if can_decide else None,
             can_withdraw=permissions.can_withdraw_draw(membership, draw),
         ),
@@ -200,13 +192,13 @@ def draw_detail(request, membership, draw_id):
 @require_POST
 def draw_decide(request, membership, draw_id):
     draw = selectors.draw_or_404(membership=membership, draw_id=draw_id)
-    eligible = services.eligible_circle_ids(membership=membership, draw_request=draw)
-    decided = Approval.objects.filter(draw_request=draw, member=membership.user).exists()
+    eligible = selectors.eligible_circle_ids(membership=membership, draw_request=draw)
+    decided = selectors.has_decided(membership=membership, draw_request=draw)
     require(
         permissions.can_decide_draw(membership, draw, eligible, decided),
         _("Only members of other circles decide, once, while the request waits."),
     )
-    form = DecisionForm(request.POST, circles=Circle.objects.filter(pk__in=eligible))
+    form = DecisionForm(request.POST, circles=circle_selectors.circles_by_ids(eligible))
     if form.is_valid():
         try:
             services.decide_draw(by=membership, draw_request=draw, **form.cleaned_data)
@@ -281,24 +273,7 @@ class _Echo:
 def ledger_csv(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     writer = csv.writer(_Echo())
-    rows = (
-        LedgerEntry.objects.filter(pool=pool)
-        .order_by("created_at", "id")
-        .values_list(
-            "id",
-            "created_at",
-            "kind",
-            "amount",
-            "balance_after",
-            "recorded_by_id",
-            "recorded_by__display_name",
-            "anonymous",
-            "circle__name",
-            "reverses_id",
-            "note",
-        )
-        .iterator(chunk_size=2000)
-    )
+    rows = selectors.ledger_rows_for_export(pool)
 
     def lines():
         yield writer.writerow(
@@ -315,7 +290,11 @@ def ledger_csv(request, membership, pool_id):
             ]
         )
         for pk, at, kind, amount, balance, user_id, name, anonymous, circle, reverses, note in rows:
-            shown = name if not anonymous or user_id == membership.user_id else "anonymous"
+            shown = (
+                name
+                if can_see_identity(membership, person_id=user_id, anonymous=anonymous)
+                else "anonymous"
+            )
             yield writer.writerow(
                 [
                     pk,
@@ -367,7 +346,7 @@ def archive_list(request, membership):
 @movement_view
 def archive_create(request, membership):
     require(permissions.can_add_archive_entry(membership), _("You cannot add to the archive."))
-    form = ArchiveEntryForm(request.POST or None, circles=_my_circles(membership))
+    form = ArchiveEntryForm(request.POST or None, circles=circle_selectors.circles_of(membership))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.add_archive_entry(by=membership, **form.cleaned_data)
@@ -407,8 +386,8 @@ def archive_edit(request, membership, entry_id):
         "circle": entry.circle,
         "tags": ", ".join(tag.name for tag in entry.tags.all()),
     }
-    circles = _my_circles(membership) | Circle.objects.filter(pk=entry.circle_id)
-    form = ArchiveEntryForm(request.POST or None, initial=initial, circles=circles.distinct())
+    circles = circle_selectors.circles_of(membership, include=entry.circle_id)
+    form = ArchiveEntryForm(request.POST or None, initial=initial, circles=circles)
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_archive_entry(by=membership, entry=entry, **form.cleaned_data)

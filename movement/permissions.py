@@ -32,3 +32,10 @@ def can_view_audit_trail(membership):
 
 def can_see_member_emails(membership):
     return membership.role == Role.ORGANIZER
+
+
+def can_see_identity(membership, *, person_id, anonymous):
+    """The anonymity rule, for the ledger, its CSV and the audit trail alike: someone who
+    chose to be anonymous to other members is named to themselves only. (The database
+    always knows who.)"""
+    return not anonymous or person_id == membership.user_id

@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from movement import permissions, services
+from movement import permissions, selectors, services
 from movement.forms import InvitationForm, MovementForm, RoleForm
-from movement.models import AuditEvent, Invitation, Membership, Notification
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -20,11 +19,7 @@ PAGE_SIZE = 25
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "movement/landing.html")
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("movement")
-        .order_by("movement__name")
-    )
+    memberships = selectors.memberships_of(request.user)
     return render(request, "movement/home.html", {"memberships": memberships})
 
 
@@ -45,8 +40,7 @@ def movement_create(request):
 @login_required
 def notifications(request):
     """The person's own messages, newest first; opening the page marks them read."""
-    mine = Notification.objects.filter(recipient=request.user).select_related("movement")
-    page = Paginator(mine.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     unread = [n.pk for n in page if n.read_at is None]
@@ -61,8 +55,7 @@ def audit_trail(request, membership):
         permissions.can_view_audit_trail(membership),
         _("Only organizers read the audit trail."),
     )
-    events = AuditEvent.objects.filter(movement=membership.movement).select_related("actor")
-    page = Paginator(events.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.audit_events(membership.movement), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -74,12 +67,9 @@ def audit_trail(request, membership):
 
 @movement_view
 def member_list(request, membership):
-    members = (
-        Membership.objects.filter(movement=membership.movement)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
+    page = Paginator(selectors.members_of(membership.movement), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "movement/member_list.html",
@@ -94,18 +84,10 @@ def member_list(request, membership):
     )
 
 
-def _target_member(membership, member_id):
-    return get_object_or_404(
-        Membership.objects.select_related("user", "movement"),
-        pk=member_id,
-        movement=membership.movement,
-    )
-
-
 @movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
 def member_role(request, membership, member_id):
-    target = _target_member(membership, member_id)
+    target = selectors.member_or_404(membership=membership, member_id=member_id)
     require(
         permissions.can_change_role(membership, target),
         _("Only organizers can change roles."),
@@ -128,7 +110,7 @@ def member_role(request, membership, member_id):
 @movement_view  # membership first: outsiders get 404 whatever the method
 @require_POST
 def member_remove(request, membership, member_id):
-    target = _target_member(membership, member_id)
+    target = selectors.member_or_404(membership=membership, member_id=member_id)
     require(
         permissions.can_remove_member(membership, target),
         _("Only organizers can remove members, and not themselves: use Leave instead."),
@@ -178,10 +160,9 @@ def invitation_list(request, membership):
         else:
             messages.success(request, _("Invitation created: share its link."))
             return redirect(f"{request.path}?created={invitation.pk}#invitation-{invitation.pk}")
-    invitations = Invitation.objects.filter(movement=membership.movement).select_related(
-        "created_by"
+    page = Paginator(selectors.invitations_of(membership.movement), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "movement/invitation_list.html",
@@ -199,7 +180,7 @@ def invitation_list(request, membership):
 @require_POST
 def invitation_revoke(request, membership, invitation_id):
     require(permissions.can_invite(membership), _("Only organizers can revoke invitations."))
-    invitation = get_object_or_404(Invitation, pk=invitation_id, movement=membership.movement)
+    invitation = selectors.invitation_or_404(membership=membership, invitation_id=invitation_id)
     services.revoke_invitation(by=membership, invitation=invitation)
     messages.success(request, _("The invitation link no longer works."))
     return redirect("movement:invitations", movement_slug=membership.movement.slug)
@@ -207,11 +188,10 @@ def invitation_revoke(request, membership, invitation_id):
 
 @login_required
 def invitation_accept(request, token):
-    invitation = Invitation.objects.select_related("movement").filter(token=token).first()
+    invitation = selectors.invitation_by_token(token)
     if invitation is None:
         return render(request, "movement/invitation_accept.html", {"invitation": None}, status=404)
-    existing = Membership.objects.filter(movement=invitation.movement, user=request.user).first()
-    if existing:
+    if selectors.membership_in(movement=invitation.movement, user=request.user):
         return redirect(invitation.movement)
     if request.method == "POST":
         try:

@@ -125,6 +125,23 @@ class AgendaItemForm(forms.Form):
     )
 
 
+class AgendaItemChoiceForm(forms.Form):
+    """Which agenda item a facilitator acts on: an item of this gathering, or nothing."""
+
+    item = forms.ModelChoiceField(
+        label=_("Agenda item"),
+        queryset=None,
+        error_messages={
+            "required": _("Pick an agenda item."),
+            "invalid_choice": _("Pick an agenda item."),
+        },
+    )
+
+    def __init__(self, *args, gathering, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = gathering.agenda.all()
+
+
 class ExtendForm(forms.Form):
     minutes = forms.IntegerField(label=_("Add minutes"), min_value=1, max_value=60, initial=5)
 

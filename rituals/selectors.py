@@ -5,7 +5,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
-from rituals.models import CircleReport, Commitment, Gathering, Rhythm, Rsvp, SweepHeartbeat
+from rituals.models import (
+    CalendarFeed,
+    CircleReport,
+    Commitment,
+    Gathering,
+    Rhythm,
+    Rsvp,
+    SweepHeartbeat,
+)
 
 
 def last_sweep_age_seconds():
@@ -155,3 +163,7 @@ def commitments_to_review(*, circle, gathering, report=None):
     if report is not None:
         pending |= Q(reviewed_in=report)
     return earlier.filter(pending).order_by("created_at", "pk")
+
+
+def calendar_feed_or_404(token):
+    return get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)

@@ -1,13 +1,14 @@
 from celery import shared_task
 
-from rituals import services
+from rituals import timers
+from rituals.services import convergence
 
 
 @shared_task(name="rituals.tasks.schedule_gatherings")
 def schedule_gatherings():
-    return services.schedule_all_movements()
+    return convergence.schedule_all_movements()
 
 
 @shared_task(name="rituals.tasks.sweep_timers")
 def sweep_timers():
-    return services.sweep()
+    return timers.sweep()

@@ -1,8 +1,22 @@
-"""The registry of timer handlers: ``@handler("kind")`` on a function ``fn(timer)``.
+"""Durable timers: deadlines kept in the database, and the sweep that fires them.
 
+``@handler("kind")`` registers a function ``fn(timer)`` for a kind of timer.
 Handlers must be idempotent: a timer whose handler succeeded but whose
 transaction did not commit runs again on the next sweep.
 """
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from rituals.models import SweepHeartbeat, Timer
+
+logger = logging.getLogger(__name__)
+
 
 HANDLERS = {}
 
@@ -26,3 +40,92 @@ def handler_for(kind):
         return HANDLERS[kind]
     except KeyError:
         raise UnknownTimerKind(f"No handler is registered for timer kind {kind!r}.") from None
+
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def schedule_timer(*, kind, due_at, target=None, movement=None, payload=None):
+    """A timer that fires ``kind``'s handler once, at ``due_at`` or at the first sweep after."""
+    handler_for(kind)  # refuse kinds nobody handles, at scheduling time
+    return Timer.objects.create(
+        kind=kind,
+        due_at=due_at,
+        run_after=due_at,
+        movement=movement,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=target.pk if target is not None else None,
+        payload=payload or {},
+    )
+
+
+def move_timers(*, target, kind, due_at):
+    """Move the unfired timers of ``kind`` for ``target`` (e.g. a gathering was moved)."""
+    return _pending_for(target, kind).update(
+        due_at=due_at, run_after=due_at, attempts=0, last_error=""
+    )
+
+
+def cancel_timers(*, target, kind):
+    return _pending_for(target, kind).update(cancelled_at=timezone.now())
+
+
+def _pending_for(target, kind):
+    return Timer.objects.filter(
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        kind=kind,
+        fired_at__isnull=True,
+        cancelled_at__isnull=True,
+    )
+
+
+def backoff(attempts):
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    doublings = min(max(attempts - 1, 0), 7)  # 30 s × 2⁷ already passes the hour
+    return min(timedelta(seconds=30 * 2**doublings), MAX_BACKOFF)
+
+
+def fire_next_due_timer(now=None):
+    """Claim one due timer, run its handler and mark it fired, all in one transaction.
+
+    Returns the timer it worked on, or None when nothing is due (or everything due
+    is being handled by another sweeper right now).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        timer = (
+            Timer.objects.select_for_update(skip_locked=True)
+            .filter(fired_at__isnull=True, cancelled_at__isnull=True, run_after__lte=now)
+            .order_by("run_after", "pk")
+            .first()
+        )
+        if timer is None:
+            return None
+        timer.attempts += 1
+        try:
+            with transaction.atomic():  # a savepoint: the handler's writes go or stay together
+                handler_for(timer.kind)(timer)
+        except Exception as error:
+            timer.last_error = "".join(traceback.format_exception_only(error)).strip()[:4000]
+            timer.run_after = max(now, timezone.now()) + backoff(timer.attempts)
+            timer.save(update_fields=["attempts", "last_error", "run_after"])
+            logger.warning("Timer %s (%s) failed: %s", timer.pk, timer.kind, timer.last_error)
+        else:
+            timer.fired_at = timezone.now()
+            timer.save(update_fields=["attempts", "fired_at"])
+        return timer
+
+
+def sweep(*, limit=1000, now=None):
+    """Fire every due timer (up to ``limit``); returns how many fired."""
+    fired = 0
+    for _attempt in range(limit):
+        timer = fire_next_due_timer(now=now)
+        if timer is None:
+            break
+        fired += timer.fired_at is not None
+    SweepHeartbeat.objects.update_or_create(
+        pk=1, defaults={"swept_at": timezone.now(), "fired": fired}
+    )
+    return fired

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST
 
 from circles import selectors as circle_selectors
-from circles.models import Circle
-from movement.models import Membership
+from movement import selectors as movement_selectors
 from movement.tenancy import movement_view, require
-from rituals import permissions, selectors, services
+from rituals import permissions, selectors
 from rituals.calendar import gathering_calendar
 from rituals.forms import (
+    AgendaItemChoiceForm,
     AgendaItemForm,
     CommitmentForm,
     DecisionForm,
@@ -30,7 +30,8 @@ from rituals.forms import (
     RhythmForm,
     RsvpForm,
 )
-from rituals.models import AgendaItem, CalendarFeed
+from rituals.services import convergence as convergence_services
+from rituals.services import facilitation
 
 
 @movement_view
@@ -82,7 +83,7 @@ def rhythm_edit(request, membership):
         data = dict(form.cleaned_data)
         data["duration"] = timedelta(minutes=data.pop("duration_minutes"))
         try:
-            services.set_rhythm(by=membership, **data)
+            convergence_services.set_rhythm(by=membership, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -101,7 +102,7 @@ def gathering_detail(request, membership, gathering_id):
     form = RsvpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.answer_gathering(
+            convergence_services.answer_gathering(
                 by=membership, gathering=gathering, answer=form.cleaned_data["answer"]
             )
         except ValidationError as error:
@@ -164,7 +165,7 @@ def report_edit(request, membership, gathering_id, circle_slug):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ReportForm.base_fields}
         try:
-            services.submit_report(
+            convergence_services.submit_report(
                 by=membership,
                 gathering=gathering,
                 circle=circle,
@@ -193,10 +194,10 @@ def report_edit(request, membership, gathering_id, circle_slug):
 @login_required
 def calendar_settings(request):
     if request.method == "POST":
-        services.renew_calendar_feed(user=request.user)
+        convergence_services.renew_calendar_feed(user=request.user)
         messages.success(request, _("New link made. The old one no longer works."))
         return redirect("calendar")
-    feed = services.calendar_feed_for(request.user)
+    feed = convergence_services.calendar_feed_for(request.user)
     url = request.build_absolute_uri(reverse("calendar_feed", kwargs={"token": feed.token}))
     return render(request, "rituals/calendar.html", {"feed_url": url})
 
@@ -204,7 +205,7 @@ def calendar_settings(request):
 @never_cache
 def calendar_feed(request, token):
     """The private feed: the token is the only key, so a calendar app can fetch it."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    feed = selectors.calendar_feed_or_404(token)
     body = gathering_calendar(selectors.feed_gatherings(feed.user))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
@@ -245,7 +246,7 @@ def _facilitator_gathering(membership, gathering_id):
 def facilitate(request, membership, gathering_id):
     gathering = _facilitator_gathering(membership, gathering_id)
     context = _live_context(membership, gathering)
-    circles = Circle.objects.for_movement(membership.movement).active()
+    circles = circle_selectors.active_circles(membership.movement)
     current = context["current"]
     context.update(
         item_form=AgendaItemForm(),
@@ -258,32 +259,102 @@ def facilitate(request, membership, gathering_id):
     return render(request, "rituals/facilitate.html", context)
 
 
-def _item(gathering, request):
-    item_id = request.POST.get("item", "")
-    if not item_id.isdigit():
-        raise ValidationError(_("Pick an agenda item."))
-    return get_object_or_404(AgendaItem, pk=int(item_id), gathering=gathering)
+def _cleaned(request, form_class, **kwargs):
+    """The posted form's data, or a ValidationError naming each field that is wrong."""
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                if name in form.fields
+                else " ".join(errors)
+                for name, errors in form.errors.items()
+            ]
+        )
+    return form.cleaned_data
+
+
+def _item(request, gathering):
+    return _cleaned(request, AgendaItemChoiceForm, gathering=gathering)["item"]
+
+
+# Facilitator actions: one named function each, ``action(request, membership, gathering)``.
+
+
+def _start_gathering(request, membership, gathering):
+    facilitation.start_gathering(by=membership, gathering=gathering)
+
+
+def _build_agenda(request, membership, gathering):
+    facilitation.build_agenda(by=membership, gathering=gathering)
+
+
+def _add_item(request, membership, gathering):
+    facilitation.add_agenda_item(
+        by=membership, gathering=gathering, **_cleaned(request, AgendaItemForm)
+    )
+
+
+def _move_item_up(request, membership, gathering):
+    facilitation.move_agenda_item(by=membership, item=_item(request, gathering), up=True)
+
+
+def _move_item_down(request, membership, gathering):
+    facilitation.move_agenda_item(by=membership, item=_item(request, gathering), up=False)
+
+
+def _start_item(request, membership, gathering):
+    facilitation.start_item(by=membership, item=_item(request, gathering))
+
+
+def _extend_item(request, membership, gathering):
+    facilitation.extend_item(
+        by=membership, item=_item(request, gathering), **_cleaned(request, ExtendForm)
+    )
+
+
+def _end_item(request, membership, gathering):
+    facilitation.end_item(by=membership, item=_item(request, gathering))
+
+
+def _save_notes(request, membership, gathering):
+    facilitation.save_notes(
+        by=membership, item=_item(request, gathering), **_cleaned(request, NotesForm)
+    )
+
+
+def _record_decision(request, membership, gathering):
+    facilitation.record_decision(
+        by=membership, gathering=gathering, **_cleaned(request, DecisionForm)
+    )
+
+
+def _record_commitment(request, membership, gathering):
+    circles = circle_selectors.active_circles(gathering.movement)
+    facilitation.record_commitment(
+        by=membership, gathering=gathering, **_cleaned(request, CommitmentForm, circles=circles)
+    )
+
+
+def _close_gathering(request, membership, gathering):
+    facilitation.close_gathering(by=membership, gathering=gathering)
+    messages.success(request, _("The gathering is closed and its minutes are published."))
+    return redirect(gathering)
 
 
 FACILITATOR_ACTIONS = {
-    "start": lambda by, g, r, f: services.start_gathering(by=by, gathering=g),
-    "build_agenda": lambda by, g, r, f: services.build_agenda(by=by, gathering=g),
-    "add_item": lambda by, g, r, f: services.add_agenda_item(
-        by=by, gathering=g, **f(AgendaItemForm)
-    ),
-    "up": lambda by, g, r, f: services.move_agenda_item(by=by, item=_item(g, r), up=True),
-    "down": lambda by, g, r, f: services.move_agenda_item(by=by, item=_item(g, r), up=False),
-    "start_item": lambda by, g, r, f: services.start_item(by=by, item=_item(g, r)),
-    "extend_item": lambda by, g, r, f: services.extend_item(
-        by=by, item=_item(g, r), **f(ExtendForm)
-    ),
-    "end_item": lambda by, g, r, f: services.end_item(by=by, item=_item(g, r)),
-    "notes": lambda by, g, r, f: services.save_notes(by=by, item=_item(g, r), **f(NotesForm)),
-    "decision": lambda by, g, r, f: services.record_decision(by=by, gathering=g, **f(DecisionForm)),
-    "commitment": lambda by, g, r, f: services.record_commitment(
-        by=by, gathering=g, **f(CommitmentForm, circles=Circle.objects.for_movement(g.movement))
-    ),
-    "close": lambda by, g, r, f: services.close_gathering(by=by, gathering=g),
+    "start": _start_gathering,
+    "build_agenda": _build_agenda,
+    "add_item": _add_item,
+    "up": _move_item_up,
+    "down": _move_item_down,
+    "start_item": _start_item,
+    "extend_item": _extend_item,
+    "end_item": _end_item,
+    "notes": _save_notes,
+    "decision": _record_decision,
+    "commitment": _record_commitment,
+    "close": _close_gathering,
 }
 
 
@@ -293,28 +364,13 @@ def facilitate_action(request, membership, gathering_id, action):
     gathering = _facilitator_gathering(membership, gathering_id)
     if action not in FACILITATOR_ACTIONS:
         raise Http404("No such action.")
-
-    def cleaned(form_class, **kwargs):
-        form = form_class(request.POST, **kwargs)
-        if not form.is_valid():
-            raise ValidationError(
-                [
-                    f"{form.fields[name].label}: {' '.join(errors)}"
-                    if name in form.fields
-                    else " ".join(errors)
-                    for name, errors in form.errors.items()
-                ]
-            )
-        return form.cleaned_data
-
     try:
-        FACILITATOR_ACTIONS[action](membership, gathering, request, cleaned)
+        response = FACILITATOR_ACTIONS[action](request, membership, gathering)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if action == "close":
-            messages.success(request, _("The gathering is closed and its minutes are published."))
-            return redirect(gathering)
+        if response is not None:
+            return response
     return redirect(
         "rituals:facilitate", movement_slug=membership.movement.slug, gathering_id=gathering.pk
     )
@@ -327,7 +383,7 @@ def gathering_edit(request, membership, gathering_id):
         permissions.can_edit_gathering(membership, gathering),
         _("Only organizers change a gathering, before it starts."),
     )
-    members = Membership.objects.filter(movement=membership.movement).select_related("user")
+    members = movement_selectors.members_of(membership.movement)
     initial = {
         "starts_at": gathering.starts_at,
         "ends_at": gathering.ends_at,
@@ -339,7 +395,9 @@ def gathering_edit(request, membership, gathering_id):
         form = GatheringForm(request.POST or None, initial=initial, members=members)
         if request.method == "POST" and form.is_valid():
             try:
-                services.update_gathering(by=membership, gathering=gathering, **form.cleaned_data)
+                convergence_services.update_gathering(
+                    by=membership, gathering=gathering, **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from rituals import services
 from rituals.models import Gathering
+from rituals.services import convergence
 from tests.factories import PASSWORD
 
 REPORT_ITEM = "Street Medics reports back"
@@ -32,7 +32,7 @@ class World:
 
 @pytest.fixture
 def world(tidewater, alice, fay, mo, cora, medics):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -42,7 +42,7 @@ def world(tidewater, alice, fay, mo, cora, medics):
         time_zone="UTC",
     )
     first = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
-    services.submit_report(
+    convergence.submit_report(
         by=cora,
         gathering=first,
         circle=medics,
@@ -51,7 +51,7 @@ def world(tidewater, alice, fay, mo, cora, medics):
     )
     # Happening now, so the countdowns have something to count down to.
     now = timezone.now()
-    first = services.move_gathering(
+    first = convergence.move_gathering(
         by=alice,
         gathering=first,
         starts_at=now - timedelta(minutes=10),

@@ -2,13 +2,13 @@ import pytest
 from django.utils import timezone
 
 from constellation.celery import app as celery_app
-from rituals import services as timer_services
+from rituals import timers
 from rituals.models import SweepHeartbeat
 
 
 @pytest.mark.django_db
 def test_healthy_after_a_recent_sweep(client):
-    timer_services.sweep()
+    timers.sweep()
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -46,7 +46,7 @@ def broker_down():
 
 @pytest.mark.django_db
 def test_unhealthy_when_the_broker_is_unreachable(client, broker_down):
-    timer_services.sweep()
+    timers.sweep()
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] is False

@@ -4,15 +4,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from rituals import services
 from rituals.models import CalendarFeed
+from rituals.services import convergence
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
 def planned(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,

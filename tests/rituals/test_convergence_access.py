@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rituals import services
 from rituals.models import Gathering
+from rituals.services import convergence, facilitation
 from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -16,7 +16,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.fixture
 def gathering(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -71,20 +71,22 @@ def facilitator_page_queries(client, gathering):
 @pytest.mark.django_db
 def test_the_facilitator_page_does_not_grow_with_the_agenda(login, alice, gathering, tidewater):
     client = login(alice)
-    services.start_gathering(by=alice, gathering=gathering)
-    opening = services.add_agenda_item(by=alice, gathering=gathering, title="Opening", minutes=5)
-    services.start_item(by=alice, item=opening)
+    facilitation.start_gathering(by=alice, gathering=gathering)
+    opening = facilitation.add_agenda_item(
+        by=alice, gathering=gathering, title="Opening", minutes=5
+    )
+    facilitation.start_item(by=alice, item=opening)
     small = facilitator_page_queries(client, gathering)
     for number in range(25):
         circle = CircleFactory(movement=tidewater)
         convener = MembershipFactory(movement=tidewater)
         CircleMembershipFactory(circle=circle, member=convener, is_convener=True)
-        services.submit_report(
+        convergence.submit_report(
             by=convener, gathering=gathering, circle=circle, did="x", intention="y"
         )
-        services.record_decision(by=alice, gathering=gathering, text=f"Decision {number}")
-        services.record_commitment(by=alice, gathering=gathering, circle=circle, text="Do it")
-    services.build_agenda(by=alice, gathering=gathering)
-    services.start_item(by=alice, item=gathering.agenda.last())
+        facilitation.record_decision(by=alice, gathering=gathering, text=f"Decision {number}")
+        facilitation.record_commitment(by=alice, gathering=gathering, circle=circle, text="Do it")
+    facilitation.build_agenda(by=alice, gathering=gathering)
+    facilitation.start_item(by=alice, item=gathering.agenda.last())
     assert gathering.agenda.count() == 26
     assert facilitator_page_queries(client, gathering) == small

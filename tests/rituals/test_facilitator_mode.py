@@ -6,15 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from rituals import services
 from rituals.models import Commitment, Gathering
+from rituals.services import convergence, facilitation
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
 def gatherings(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -29,7 +29,7 @@ def gatherings(alice):
 
 @pytest.fixture
 def reported(gatherings, cora, medics):
-    services.submit_report(
+    convergence.submit_report(
         by=cora,
         gathering=gatherings[0],
         circle=medics,
@@ -55,9 +55,9 @@ def live_url(gathering):
 
 @pytest.mark.django_db
 def test_the_agenda_has_an_item_per_reporting_circle(fay, reported):
-    agenda = services.build_agenda(by=fay, gathering=reported)
+    agenda = facilitation.build_agenda(by=fay, gathering=reported)
     assert [item.title for item in agenda] == ["Street Medics reports back"]
-    services.build_agenda(by=fay, gathering=reported)  # idempotent
+    facilitation.build_agenda(by=fay, gathering=reported)  # idempotent
     assert reported.agenda.count() == 1
 
 
@@ -93,9 +93,9 @@ def test_a_full_meeting_run_by_a_facilitator(
 
 @pytest.mark.django_db
 def test_commitments_flow_into_the_next_cycles_report_form(login, fay, cora, medics, gatherings):
-    services.start_gathering(by=fay, gathering=gatherings[0])
-    services.record_commitment(by=fay, gathering=gatherings[0], circle=medics, text="Buy gauze")
-    services.close_gathering(by=fay, gathering=gatherings[0])
+    facilitation.start_gathering(by=fay, gathering=gatherings[0])
+    facilitation.record_commitment(by=fay, gathering=gatherings[0], circle=medics, text="Buy gauze")
+    facilitation.close_gathering(by=fay, gathering=gatherings[0])
     url = reverse(
         "rituals:report",
         kwargs={
@@ -110,13 +110,13 @@ def test_commitments_flow_into_the_next_cycles_report_form(login, fay, cora, med
 
 @pytest.mark.django_db
 def test_the_live_panel_answers_not_modified_until_something_changes(login, fay, mo, reported):
-    services.start_gathering(by=fay, gathering=reported)
+    facilitation.start_gathering(by=fay, gathering=reported)
     client = login(mo)
     first = client.get(live_url(reported))
     assert first.status_code == 200
     etag = first["ETag"]
     assert client.get(live_url(reported), HTTP_IF_NONE_MATCH=etag).status_code == 304
-    services.record_decision(by=fay, gathering=reported, text="We meet again at the solstice.")
+    facilitation.record_decision(by=fay, gathering=reported, text="We meet again at the solstice.")
     changed = client.get(live_url(reported), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert "We meet again at the solstice." in changed.content.decode()
@@ -161,9 +161,9 @@ def test_outsiders_cannot_poll_a_gathering(login, otto, reported):
 
 @pytest.mark.django_db
 def test_the_polled_minutes_show_attendance_totals(login, fay, mo, reported):
-    services.answer_gathering(by=mo, gathering=reported, answer="yes")
-    services.start_gathering(by=fay, gathering=reported)
-    services.close_gathering(by=fay, gathering=reported)
+    convergence.answer_gathering(by=mo, gathering=reported, answer="yes")
+    facilitation.start_gathering(by=fay, gathering=reported)
+    facilitation.close_gathering(by=fay, gathering=reported)
     html = login(mo).get(live_url(reported)).content.decode()
     assert "Attendance answers: 1 yes · 0 maybe." in html
 
@@ -192,12 +192,12 @@ def test_decision_and_commitment_fields_have_their_own_labels(login, fay, report
 
 @pytest.mark.django_db
 def test_the_pages_own_poll_gets_no_content_until_something_changes(login, fay, mo, reported):
-    services.start_gathering(by=fay, gathering=reported)
+    facilitation.start_gathering(by=fay, gathering=reported)
     reported.refresh_from_db()
     client = login(mo)
     shown = f"{live_url(reported)}?v={reported.version}"
     assert client.get(shown).status_code == 204
-    services.record_decision(by=fay, gathering=reported, text="Solstice it is.")
+    facilitation.record_decision(by=fay, gathering=reported, text="Solstice it is.")
     response = client.get(shown)
     assert response.status_code == 200
     assert "Solstice it is." in response.content.decode()
@@ -207,9 +207,9 @@ def test_the_pages_own_poll_gets_no_content_until_something_changes(login, fay, 
 def test_closing_tells_every_member_once(
     fay, mo, alice, cora, reported, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.start_gathering(by=fay, gathering=reported)
+    facilitation.start_gathering(by=fay, gathering=reported)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_gathering(by=fay, gathering=reported)
+        facilitation.close_gathering(by=fay, gathering=reported)
     minutes_mail = [m for m in mailoutbox if "Minutes of cycle 1" in m.subject]
     assert sorted(m.to[0] for m in minutes_mail) == sorted(
         p.user.email for p in (fay, mo, alice, cora)

@@ -4,15 +4,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from rituals import reminders, services
+from rituals import reminders
 from rituals.models import Gathering, Timer
+from rituals.services import convergence
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
 def gathering(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,

@@ -5,15 +5,15 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from rituals import services
 from rituals.models import Gathering, Rsvp
+from rituals.services import convergence
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
 def gathering(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,

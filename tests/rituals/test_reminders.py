@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rituals import reminders, services
+from rituals import reminders
 from rituals.models import Gathering, Timer
-from rituals.services import fire_next_due_timer, sweep
+from rituals.services import convergence
+from rituals.timers import fire_next_due_timer, sweep
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
@@ -15,7 +16,7 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
 
 @pytest.fixture
 def planned(alice, mo, cora, medics):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -47,7 +48,7 @@ def test_each_gathering_gets_its_two_reminders(planned):
 def test_the_day_before_everyone_but_those_who_said_no_hears(
     planned, mo, fay, alice, cora, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.answer_gathering(by=fay, gathering=planned, answer="no")
+    convergence.answer_gathering(by=fay, gathering=planned, answer="no")
     before = datetime(2026, 12, 4, 17, 59, tzinfo=PARIS)
     assert sweep(now=before) == 1  # only the report reminder is due by then
     mailoutbox.clear()
@@ -84,7 +85,7 @@ def test_a_reminder_fires_once_even_if_swept_again(planned):
 @pytest.mark.django_db
 def test_moving_a_gathering_moves_its_reminders(alice, planned):
     new_start = datetime(2026, 12, 12, 18, tzinfo=PARIS)
-    services.move_gathering(
+    convergence.move_gathering(
         by=alice, gathering=planned, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
     )
     due = dict(timers_of(planned).filter(cancelled_at=None).values_list("kind", "due_at"))
@@ -98,7 +99,7 @@ def test_a_gathering_that_ends_before_it_starts_is_refused(alice, planned):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.move_gathering(
+        convergence.move_gathering(
             by=alice,
             gathering=planned,
             starts_at=planned.starts_at,
@@ -108,7 +109,7 @@ def test_a_gathering_that_ends_before_it_starts_is_refused(alice, planned):
 
 @pytest.mark.django_db
 def test_changing_the_rhythm_cancels_the_old_reminders(alice, planned):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=2), now=NOW
     )
     assert not timers_of(planned).filter(cancelled_at=None).exists()
@@ -119,7 +120,7 @@ def test_changing_the_rhythm_cancels_the_old_reminders(alice, planned):
 @pytest.mark.django_db
 def test_reminders_keep_the_local_hour_across_a_clock_change(alice):
     # The first Saturday of April 2027 is 3 April; Paris springs forward on 28 March.
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -132,7 +133,7 @@ def test_reminders_keep_the_local_hour_across_a_clock_change(alice):
     )
     april = Gathering.objects.get(starts_at__date="2027-04-03")
     # Read back from the database (in UTC), as a later move or sweep would see it.
-    services.move_gathering(
+    convergence.move_gathering(
         by=alice,
         gathering=Gathering.objects.get(pk=april.pk),
         starts_at=Gathering.objects.get(pk=april.pk).starts_at,

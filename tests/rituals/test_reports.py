@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rituals import services
 from rituals.models import CircleReport, Commitment, Gathering
+from rituals.services import convergence
 
 PARIS = ZoneInfo("Europe/Paris")
 REPORT = {
@@ -20,7 +20,7 @@ REPORT = {
 
 @pytest.fixture
 def gatherings(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -78,7 +78,7 @@ def test_only_conveners_report(request, login, medics, cora, gatherings, who):
 @pytest.mark.django_db
 def test_a_report_for_a_circle_you_do_not_convene_is_refused_by_the_service(mo, medics, gatherings):
     with pytest.raises(ValidationError):
-        services.submit_report(by=mo, gathering=gatherings[0], circle=medics, **REPORT)
+        convergence.submit_report(by=mo, gathering=gatherings[0], circle=medics, **REPORT)
 
 
 @pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rituals import services
 from rituals.models import CircleReport, Gathering, Rhythm, Rsvp
+from rituals.services import convergence, facilitation
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
@@ -16,7 +16,7 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
 
 @pytest.fixture
 def planned(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -41,7 +41,7 @@ def planned(alice):
 @pytest.mark.django_db
 def test_rules_that_would_loop_for_ever_are_refused_at_once(alice, rule):
     with pytest.raises(ValidationError) as error:
-        services.set_rhythm(
+        convergence.set_rhythm(
             by=alice, kind="custom", rrule=rule, local_time=time(18), duration=timedelta(hours=2)
         )
     assert "rrule" in error.value.message_dict
@@ -49,11 +49,11 @@ def test_rules_that_would_loop_for_ever_are_refused_at_once(alice, rule):
 
 @pytest.mark.django_db
 def test_a_new_rhythm_keeps_gatherings_people_already_worked_on(alice, mo, cora, medics, planned):
-    services.submit_report(
+    convergence.submit_report(
         by=cora, gathering=planned[0], circle=medics, did="Staffed actions.", intention="More."
     )
-    services.answer_gathering(by=mo, gathering=planned[1], answer="yes")
-    services.set_rhythm(
+    convergence.answer_gathering(by=mo, gathering=planned[1], answer="yes")
+    convergence.set_rhythm(
         by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=2), now=NOW
     )
     assert CircleReport.objects.count() == 1
@@ -64,7 +64,7 @@ def test_a_new_rhythm_keeps_gatherings_people_already_worked_on(alice, mo, cora,
 
 @pytest.mark.django_db
 def test_one_broken_rhythm_does_not_stop_the_others(alice, otto, caplog):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=otto,
         kind="lunar",
         moon_phase="full",
@@ -72,7 +72,7 @@ def test_one_broken_rhythm_does_not_stop_the_others(alice, otto, caplog):
         duration=timedelta(hours=2),
         now=NOW,
     )
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="custom",
         rrule="FREQ=WEEKLY;UNTIL=20261231T000000",
@@ -82,7 +82,7 @@ def test_one_broken_rhythm_does_not_stop_the_others(alice, otto, caplog):
     )
     Rhythm.objects.filter(movement=alice.movement).update(rrule="FREQ=WEEKLY;INTERVAL=0")
     later = NOW + timedelta(days=100)
-    planned = services.schedule_all_movements(now=later)
+    planned = convergence.schedule_all_movements(now=later)
     assert planned >= 1
     assert Gathering.objects.filter(movement=otto.movement, starts_at__gt=later).count() == 3
 
@@ -108,7 +108,7 @@ def test_a_call_link_longer_than_the_column_is_refused_next_to_the_field(login, 
 @pytest.mark.parametrize("item", ["abc", "", "-1"])
 @pytest.mark.django_db
 def test_a_bad_item_value_gets_a_message_not_a_500(login, fay, planned, item):
-    services.start_gathering(by=fay, gathering=planned[0])
+    facilitation.start_gathering(by=fay, gathering=planned[0])
     url = reverse(
         "rituals:facilitate_action",
         kwargs={
@@ -141,7 +141,7 @@ def test_moving_a_gathering_close_to_now_drops_reminders_already_past(alice, pla
     from rituals.models import Timer
 
     soon = timezone.now() + timedelta(hours=3)
-    services.move_gathering(
+    convergence.move_gathering(
         by=alice, gathering=planned[0], starts_at=soon, ends_at=soon + timedelta(hours=2)
     )
     live = Timer.objects.filter(target_id=planned[0].pk, cancelled_at=None, fired_at=None)

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rituals import services
 from rituals.models import Gathering, Rhythm
 from rituals.recurrence import occurrences
+from rituals.services import convergence
 
 PARIS = ZoneInfo("Europe/Paris")
 NOV_24 = datetime(2026, 11, 24, 12, tzinfo=PARIS)
@@ -91,7 +91,7 @@ def test_custom_rule_every_six_weeks():
 @pytest.mark.django_db
 def test_bad_rules_get_a_clear_message(alice, rule, message):
     with pytest.raises(ValidationError) as error:
-        services.set_rhythm(
+        convergence.set_rhythm(
             by=alice, kind="custom", rrule=rule, local_time=time(18), duration=timedelta(hours=2)
         )
     assert message in " ".join(error.value.message_dict["rrule"])
@@ -99,7 +99,7 @@ def test_bad_rules_get_a_clear_message(alice, rule, message):
 
 @pytest.mark.django_db
 def test_setting_the_rhythm_plans_the_next_three_gatherings(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -117,7 +117,7 @@ def test_setting_the_rhythm_plans_the_next_three_gatherings(alice):
 
 @pytest.mark.django_db
 def test_scheduling_is_idempotent_and_keeps_counting(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="lunar",
         moon_phase="new",
@@ -125,15 +125,15 @@ def test_scheduling_is_idempotent_and_keeps_counting(alice):
         duration=timedelta(hours=2),
         now=NOV_24,
     )
-    assert services.schedule_ahead(movement=alice.movement, now=NOV_24) == []
+    assert convergence.schedule_ahead(movement=alice.movement, now=NOV_24) == []
     later = NOV_24 + timedelta(days=40)
-    new = services.schedule_ahead(movement=alice.movement, now=later)
+    new = convergence.schedule_ahead(movement=alice.movement, now=later)
     assert [g.cycle.number for g in new] == [4]
 
 
 @pytest.mark.django_db
 def test_changing_the_rhythm_replans_only_unheld_gatherings(alice):
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice,
         kind="monthly",
         week=1,
@@ -144,7 +144,7 @@ def test_changing_the_rhythm_replans_only_unheld_gatherings(alice):
     )
     first = Gathering.objects.order_by("starts_at").first()
     Gathering.objects.filter(pk=first.pk).update(state="live")
-    services.set_rhythm(
+    convergence.set_rhythm(
         by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=3), now=NOV_24
     )
     kept = Gathering.objects.order_by("starts_at")

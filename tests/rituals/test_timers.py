@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from movement.models import AuditEvent
-from rituals import services
+from rituals import timers
 from rituals.models import SweepHeartbeat, Timer
 from rituals.tasks import sweep_timers
 from rituals.timers import UnknownTimerKind, handler
@@ -108,10 +108,10 @@ def ahead(**kwargs):
 
 
 def test_due_timer_fires_once(tidewater):
-    timer = services.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
+    timer = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
 
-    assert services.sweep() == 1
-    assert services.sweep() == 0
+    assert timers.sweep() == 1
+    assert timers.sweep() == 0
 
     timer.refresh_from_db()
     assert timer.fired_at is not None
@@ -120,23 +120,23 @@ def test_due_timer_fires_once(tidewater):
 
 
 def test_timer_not_yet_due_waits(tidewater):
-    timer = services.schedule_timer(kind=RECORD, due_at=ahead(hours=1), movement=tidewater)
+    timer = timers.schedule_timer(kind=RECORD, due_at=ahead(hours=1), movement=tidewater)
 
-    assert services.sweep() == 0
+    assert timers.sweep() == 0
 
     timer.refresh_from_db()
     assert (timer.fired_at, timer.attempts, firings(timer)) == (None, 0, 0)
-    assert services.sweep(now=timer.due_at) == 1
+    assert timers.sweep(now=timer.due_at) == 1
     assert firings(timer) == 1
 
 
 def test_cancelled_timer_never_fires(tidewater):
-    timer = services.schedule_timer(
+    timer = timers.schedule_timer(
         kind=RECORD, due_at=ago(minutes=1), target=tidewater, movement=tidewater
     )
 
-    assert services.cancel_timers(target=tidewater, kind=RECORD) == 1
-    assert services.sweep() == 0
+    assert timers.cancel_timers(target=tidewater, kind=RECORD) == 1
+    assert timers.sweep() == 0
 
     timer.refresh_from_db()
     assert timer.cancelled_at is not None
@@ -144,15 +144,15 @@ def test_cancelled_timer_never_fires(tidewater):
 
 
 def test_moved_timer_fires_at_its_new_time(tidewater):
-    timer = services.schedule_timer(
+    timer = timers.schedule_timer(
         kind=RECORD, due_at=ago(minutes=1), target=tidewater, movement=tidewater
     )
     new_due_at = ahead(days=2)
 
-    assert services.move_timers(target=tidewater, kind=RECORD, due_at=new_due_at) == 1
-    assert services.sweep() == 0
-    assert services.sweep(now=new_due_at - timedelta(seconds=1)) == 0
-    assert services.sweep(now=new_due_at) == 1
+    assert timers.move_timers(target=tidewater, kind=RECORD, due_at=new_due_at) == 1
+    assert timers.sweep() == 0
+    assert timers.sweep(now=new_due_at - timedelta(seconds=1)) == 0
+    assert timers.sweep(now=new_due_at) == 1
 
     timer.refresh_from_db()
     assert timer.due_at == new_due_at
@@ -160,21 +160,21 @@ def test_moved_timer_fires_at_its_new_time(tidewater):
 
 
 def test_moving_leaves_other_kinds_and_targets_alone(tidewater, elsewhere):
-    reminder = services.schedule_timer(
+    reminder = timers.schedule_timer(
         kind=RECORD, due_at=ago(minutes=1), target=elsewhere, movement=elsewhere
     )
-    other_kind = services.schedule_timer(
+    other_kind = timers.schedule_timer(
         kind=FLAKY, due_at=ago(minutes=1), target=tidewater, movement=tidewater
     )
 
-    assert services.move_timers(target=tidewater, kind=RECORD, due_at=ahead(days=1)) == 0
-    assert services.sweep() == 2
+    assert timers.move_timers(target=tidewater, kind=RECORD, due_at=ahead(days=1)) == 0
+    assert timers.sweep() == 2
     assert firings(reminder) == firings(other_kind) == 1
 
 
 def test_unknown_kind_is_refused_when_scheduling(db):
     with pytest.raises(UnknownTimerKind):
-        services.schedule_timer(kind="test.nobody_handles_this", due_at=ago(minutes=1))
+        timers.schedule_timer(kind="test.nobody_handles_this", due_at=ago(minutes=1))
     assert not Timer.objects.exists()
 
 
@@ -182,10 +182,10 @@ def test_unknown_kind_is_refused_when_scheduling(db):
 
 
 def test_failing_handler_is_retried_with_backoff(tidewater, outage):
-    timer = services.schedule_timer(kind=FLAKY, due_at=ago(minutes=1), movement=tidewater)
+    timer = timers.schedule_timer(kind=FLAKY, due_at=ago(minutes=1), movement=tidewater)
 
     before = timezone.now()
-    assert services.sweep() == 0
+    assert timers.sweep() == 0
     after = timezone.now()
 
     timer.refresh_from_db()
@@ -196,20 +196,20 @@ def test_failing_handler_is_retried_with_backoff(tidewater, outage):
     assert firings(timer) == 0  # the handler's own write was rolled back
 
     # Not retried before its back-off is over.
-    assert services.sweep() == 0
+    assert timers.sweep() == 0
     timer.refresh_from_db()
     assert timer.attempts == 1
 
     # Second failure: the back-off doubles.
     before = timezone.now()
-    assert services.sweep(now=timer.run_after) == 0
+    assert timers.sweep(now=timer.run_after) == 0
     timer.refresh_from_db()
     assert timer.attempts == 2
     assert timer.run_after >= before + timedelta(seconds=60)
 
     # The calendar comes back: the next due sweep fires it, once.
     outage.clear()
-    assert services.sweep(now=timer.run_after) == 1
+    assert timers.sweep(now=timer.run_after) == 1
     timer.refresh_from_db()
     assert timer.fired_at is not None
     assert timer.attempts == 3
@@ -217,10 +217,10 @@ def test_failing_handler_is_retried_with_backoff(tidewater, outage):
 
 
 def test_failing_timer_does_not_hold_up_the_others(tidewater, outage):
-    failing = services.schedule_timer(kind=FLAKY, due_at=ago(minutes=2), movement=tidewater)
-    healthy = services.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
+    failing = timers.schedule_timer(kind=FLAKY, due_at=ago(minutes=2), movement=tidewater)
+    healthy = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
 
-    assert services.sweep() == 1
+    assert timers.sweep() == 1
 
     assert firings(healthy) == 1
     failing.refresh_from_db()
@@ -228,24 +228,24 @@ def test_failing_timer_does_not_hold_up_the_others(tidewater, outage):
 
 
 def test_backoff_doubles_and_stops_at_an_hour():
-    assert [services.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
-    assert services.backoff(8) == services.backoff(43) == services.backoff(10_000)
-    assert services.backoff(8) == timedelta(hours=1)
+    assert [timers.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert timers.backoff(8) == timers.backoff(43) == timers.backoff(10_000)
+    assert timers.backoff(8) == timedelta(hours=1)
 
 
 def test_timer_failing_for_days_does_not_wedge_the_sweep(tidewater, outage):
     # Regression: the back-off once overflowed timedelta on the 43rd attempt, inside the
     # sweep's except branch, so the oldest failing timer crashed every sweep after it.
-    stuck = services.schedule_timer(kind=FLAKY, due_at=ago(minutes=2), movement=tidewater)
+    stuck = timers.schedule_timer(kind=FLAKY, due_at=ago(minutes=2), movement=tidewater)
     for _attempt in range(42):  # ~36 hours of failures, one due sweep after another
         stuck.refresh_from_db()
-        services.sweep(now=stuck.run_after)
+        timers.sweep(now=stuck.run_after)
     stuck.refresh_from_db()
     assert stuck.attempts == 42
     # Due at the same moment but queued behind the stuck timer.
-    healthy = services.schedule_timer(kind=RECORD, due_at=stuck.run_after, movement=tidewater)
+    healthy = timers.schedule_timer(kind=RECORD, due_at=stuck.run_after, movement=tidewater)
 
-    assert services.sweep(now=stuck.run_after) == 1
+    assert timers.sweep(now=stuck.run_after) == 1
 
     assert firings(healthy) == 1
     stuck.refresh_from_db()
@@ -256,12 +256,12 @@ def test_timer_failing_for_days_does_not_wedge_the_sweep(tidewater, outage):
 
 
 def test_sweeper_dying_mid_handler_loses_nothing(tidewater, dying_sweeper):
-    first = services.schedule_timer(kind=RECORD, due_at=ago(minutes=3), movement=tidewater)
-    dies_on = services.schedule_timer(kind=DIES, due_at=ago(minutes=2), movement=tidewater)
-    last = services.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
+    first = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=3), movement=tidewater)
+    dies_on = timers.schedule_timer(kind=DIES, due_at=ago(minutes=2), movement=tidewater)
+    last = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
 
     with pytest.raises(SystemExit):
-        services.sweep()
+        timers.sweep()
 
     assert firings(first) == 1  # committed before the crash
     dies_on.refresh_from_db()
@@ -270,7 +270,7 @@ def test_sweeper_dying_mid_handler_loses_nothing(tidewater, dying_sweeper):
     assert firings(last) == 0
 
     dying_sweeper.clear()  # the worker restarts
-    assert services.sweep() == 2
+    assert timers.sweep() == 2
     assert firings(first) == firings(dies_on) == firings(last) == 1
 
 
@@ -290,7 +290,7 @@ HANGING_SWEEPER = textwrap.dedent(
     django.setup()
     from django.db import connection
     from movement.models import AuditEvent
-    from rituals import services
+    from rituals import timers
     from rituals.timers import handler
 
     @handler(sys.argv[1])
@@ -301,14 +301,14 @@ HANGING_SWEEPER = textwrap.dedent(
             print(cursor.fetchone()[0], flush=True)
         time.sleep(60)
 
-    services.sweep()
+    timers.sweep()
     """
 )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sweeper_killed_mid_handler_leaves_timer_for_the_next(postgres, tidewater, settings):
-    timer = services.schedule_timer(kind=KILLED, due_at=ago(minutes=1), movement=tidewater)
+    timer = timers.schedule_timer(kind=KILLED, due_at=ago(minutes=1), movement=tidewater)
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -343,7 +343,7 @@ def test_sweeper_killed_mid_handler_leaves_timer_for_the_next(postgres, tidewate
     assert (timer.fired_at, timer.attempts) == (None, 0)
     assert not AuditEvent.objects.filter(verb=PARTIAL).exists()
 
-    assert services.sweep() == 1
+    assert timers.sweep() == 1
     assert firings(timer) == 1
 
 
@@ -360,14 +360,14 @@ def _in_own_connection(fn, *args):
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_at_once_fire_each_timer_exactly_once(postgres, tidewater):
     timers = [
-        services.schedule_timer(kind=SLOW_RECORD, due_at=ago(seconds=n), movement=tidewater)
+        timers.schedule_timer(kind=SLOW_RECORD, due_at=ago(seconds=n), movement=tidewater)
         for n in range(1, 51)
     ]
     start_together = threading.Barrier(2, timeout=10)
 
     def sweep_when_both_ready():
         start_together.wait()
-        return services.sweep()
+        return timers.sweep()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(_in_own_connection, sweep_when_both_ready) for _ in range(2)]
@@ -384,9 +384,9 @@ def test_two_sweepers_at_once_fire_each_timer_exactly_once(postgres, tidewater):
 
 @pytest.mark.django_db(transaction=True)
 def test_sweep_skips_a_timer_locked_by_another_transaction(postgres, tidewater):
-    locked = services.schedule_timer(kind=RECORD, due_at=ago(minutes=2), movement=tidewater)
+    locked = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=2), movement=tidewater)
     others = [
-        services.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
+        timers.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
         for _ in range(3)
     ]
     holding, release = threading.Event(), threading.Event()
@@ -404,7 +404,7 @@ def test_sweep_skips_a_timer_locked_by_another_transaction(postgres, tidewater):
         assert holding.wait(timeout=10)
         started = time.monotonic()
         try:
-            fired = services.sweep()
+            fired = timers.sweep()
         finally:
             elapsed = time.monotonic() - started
             release.set()
@@ -416,7 +416,7 @@ def test_sweep_skips_a_timer_locked_by_another_transaction(postgres, tidewater):
     locked.refresh_from_db()
     assert (locked.fired_at, locked.attempts) == (None, 0)
 
-    assert services.sweep() == 1  # once the lock is gone, the next sweep takes it
+    assert timers.sweep() == 1  # once the lock is gone, the next sweep takes it
     assert firings(locked) == 1
 
 
@@ -427,7 +427,7 @@ def test_sweep_writes_the_heartbeat_healthz_reads(client, db):
     assert client.get(reverse("healthz")).json()["timer_sweep_age_seconds"] is None
 
     before = timezone.now()
-    services.sweep()  # nothing due: the heartbeat is written all the same
+    timers.sweep()  # nothing due: the heartbeat is written all the same
 
     heartbeat = SweepHeartbeat.objects.get()
     assert heartbeat.swept_at >= before
@@ -438,7 +438,7 @@ def test_sweep_writes_the_heartbeat_healthz_reads(client, db):
 
 
 def test_stale_heartbeat_makes_healthz_unhealthy(client, db, settings):
-    services.sweep()
+    timers.sweep()
     SweepHeartbeat.objects.update(swept_at=ago(seconds=settings.TIMER_SWEEP_STALE_AFTER + 60))
 
     response = client.get(reverse("healthz"))
@@ -448,7 +448,7 @@ def test_stale_heartbeat_makes_healthz_unhealthy(client, db, settings):
 
 
 def test_celery_task_runs_the_real_sweep(tidewater):
-    timer = services.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
+    timer = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=1), movement=tidewater)
 
     result = sweep_timers.delay()
 

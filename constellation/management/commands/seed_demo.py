@@ -13,8 +13,8 @@ from commons import services as commons_services
 from commons.models import Pool
 from movement import services
 from movement.models import Membership, Movement, Role, User
-from rituals import services as rituals_services
 from rituals.models import Rhythm
+from rituals.services import convergence
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
 MOVEMENT_NAME = "Tidewater Constellation"
@@ -146,7 +146,7 @@ class Command(BaseCommand):
         if not Pool.objects.filter(movement=movement).exists():
             self._seed_commons(movement, users)
         if not Rhythm.objects.filter(movement=movement).exists():
-            rituals_services.set_rhythm(
+            convergence.set_rhythm(
                 by=Membership.objects.get(movement=movement, user=users["amara"]),
                 kind=Rhythm.Kind.MONTHLY,
                 week=1,

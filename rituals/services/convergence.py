@@ -1,11 +1,10 @@
-"""Durable timers: schedule, move, cancel, and the sweep that fires them."""
+"""Convergence: the rhythm, the cycles and gatherings it plans, answers, circle reports
+and commitments, and the private calendar feeds."""
 
 import logging
-import traceback
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -13,117 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circles.models import CircleMembership
-from movement.models import AuditEvent, Movement, User
-from movement.services import notify_many, record_event
+from movement.models import AuditEvent, Movement
+from movement.services import record_event
 from rituals import reminders, selectors
-from rituals.models import (
-    AgendaItem,
-    CalendarFeed,
-    CircleReport,
-    Commitment,
-    Cycle,
-    Decision,
-    Gathering,
-    Rhythm,
-    Rsvp,
-    SweepHeartbeat,
-    Timer,
-)
+from rituals.models import CalendarFeed, CircleReport, Commitment, Cycle, Gathering, Rhythm, Rsvp
 from rituals.recurrence import occurrences, parse_rrule
-from rituals.timers import handler_for
+from rituals.timers import cancel_timers, move_timers, schedule_timer
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=1)
-
-
-def schedule_timer(*, kind, due_at, target=None, movement=None, payload=None):
-    """A timer that fires ``kind``'s handler once, at ``due_at`` or at the first sweep after."""
-    handler_for(kind)  # refuse kinds nobody handles, at scheduling time
-    return Timer.objects.create(
-        kind=kind,
-        due_at=due_at,
-        run_after=due_at,
-        movement=movement,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=target.pk if target is not None else None,
-        payload=payload or {},
-    )
-
-
-def move_timers(*, target, kind, due_at):
-    """Move the unfired timers of ``kind`` for ``target`` (e.g. a gathering was moved)."""
-    return _pending_for(target, kind).update(
-        due_at=due_at, run_after=due_at, attempts=0, last_error=""
-    )
-
-
-def cancel_timers(*, target, kind):
-    return _pending_for(target, kind).update(cancelled_at=timezone.now())
-
-
-def _pending_for(target, kind):
-    return Timer.objects.filter(
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        kind=kind,
-        fired_at__isnull=True,
-        cancelled_at__isnull=True,
-    )
-
-
-def backoff(attempts):
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    doublings = min(max(attempts - 1, 0), 7)  # 30 s × 2⁷ already passes the hour
-    return min(timedelta(seconds=30 * 2**doublings), MAX_BACKOFF)
-
-
-def fire_next_due_timer(now=None):
-    """Claim one due timer, run its handler and mark it fired, all in one transaction.
-
-    Returns the timer it worked on, or None when nothing is due (or everything due
-    is being handled by another sweeper right now).
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        timer = (
-            Timer.objects.select_for_update(skip_locked=True)
-            .filter(fired_at__isnull=True, cancelled_at__isnull=True, run_after__lte=now)
-            .order_by("run_after", "pk")
-            .first()
-        )
-        if timer is None:
-            return None
-        timer.attempts += 1
-        try:
-            with transaction.atomic():  # a savepoint: the handler's writes go or stay together
-                handler_for(timer.kind)(timer)
-        except Exception as error:
-            timer.last_error = "".join(traceback.format_exception_only(error)).strip()[:4000]
-            timer.run_after = max(now, timezone.now()) + backoff(timer.attempts)
-            timer.save(update_fields=["attempts", "last_error", "run_after"])
-            logger.warning("Timer %s (%s) failed: %s", timer.pk, timer.kind, timer.last_error)
-        else:
-            timer.fired_at = timezone.now()
-            timer.save(update_fields=["attempts", "fired_at"])
-        return timer
-
-
-def sweep(*, limit=1000, now=None):
-    """Fire every due timer (up to ``limit``); returns how many fired."""
-    fired = 0
-    for _attempt in range(limit):
-        timer = fire_next_due_timer(now=now)
-        if timer is None:
-            break
-        fired += timer.fired_at is not None
-    SweepHeartbeat.objects.update_or_create(
-        pk=1, defaults={"swept_at": timezone.now(), "fired": fired}
-    )
-    return fired
-
-
-# --- convergence: the rhythm and the cycles it creates ------------------------------------
 
 CYCLES_AHEAD = 3
 
@@ -252,7 +149,7 @@ def update_gathering(*, by, gathering, starts_at, ends_at, place="", call_link="
         if outsiders:
             raise ValidationError({"facilitators": _("Facilitators come from this movement.")})
         gathering.facilitators.set(facilitators)
-        _changed(gathering)
+        bump_version(gathering)
     return gathering
 
 
@@ -413,199 +310,7 @@ def renew_calendar_feed(*, user):
         return CalendarFeed.objects.create(user=user)
 
 
-# --- facilitator mode ------------------------------------------------------------------------
-
-REPORT_TIMEBOX = timedelta(minutes=10)
-MAX_TIMEBOX = timedelta(hours=3)
-
-
-def _check_timebox(timebox):
-    if not timedelta(minutes=1) <= timebox <= MAX_TIMEBOX:
-        raise ValidationError({"minutes": _("A timebox lasts between 1 minute and 3 hours.")})
-
-
-def _changed(gathering):
-    """Every facilitator action bumps the version the live pages poll."""
+def bump_version(gathering):
+    """Every change to a gathering's agenda, minutes or details bumps the version its live
+    pages poll."""
     Gathering.objects.filter(pk=gathering.pk).update(version=F("version") + 1)
-
-
-def _lock(gathering, *, open_only=True):
-    gathering = (
-        Gathering.objects.select_for_update()
-        .select_related("movement", "cycle")
-        .get(pk=gathering.pk)
-    )
-    if open_only and gathering.state == Gathering.State.CLOSED:
-        raise ValidationError(_("This gathering is closed."))
-    return gathering
-
-
-def build_agenda(*, by, gathering):
-    """One timeboxed item per circle that reported, in the order reports came in; items
-    already on the agenda stay. Returns the agenda."""
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        present = set(gathering.agenda.exclude(circle=None).values_list("circle_id", flat=True))
-        position = gathering.agenda.aggregate(n=Max("position"))["n"] or 0
-        reports = CircleReport.objects.filter(cycle=gathering.cycle_id).select_related("circle")
-        for report in reports.order_by("submitted_at", "pk"):
-            if report.circle_id in present:
-                continue
-            position += 1
-            AgendaItem.objects.create(
-                gathering=gathering,
-                position=position,
-                circle=report.circle,
-                title=_("%(circle)s reports back") % {"circle": report.circle.name},
-                timebox=REPORT_TIMEBOX,
-            )
-        _changed(gathering)
-    return list(gathering.agenda.all())
-
-
-def add_agenda_item(*, by, gathering, title, minutes):
-    timebox = timedelta(minutes=minutes)
-    _check_timebox(timebox)
-    if not title.strip():
-        raise ValidationError({"title": _("Give the item a title.")})
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        position = (gathering.agenda.aggregate(n=Max("position"))["n"] or 0) + 1
-        item = AgendaItem.objects.create(
-            gathering=gathering, position=position, title=title.strip(), timebox=timebox
-        )
-        _changed(gathering)
-    return item
-
-
-def move_agenda_item(*, by, item, up):
-    """Swap an item with its neighbour above (``up``) or below."""
-    with transaction.atomic():
-        gathering = _lock(item.gathering)
-        items = list(gathering.agenda.select_for_update().order_by("position", "pk"))
-        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
-        other = index - 1 if up else index + 1
-        if 0 <= other < len(items):
-            items[index], items[other] = items[other], items[index]
-            for position, row in enumerate(items, start=1):
-                if row.position != position:
-                    row.position = position
-                    row.save(update_fields=["position"])
-            _changed(gathering)
-
-
-def start_gathering(*, by, gathering):
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        if gathering.state == Gathering.State.SCHEDULED:
-            gathering.state, gathering.started_at = Gathering.State.LIVE, timezone.now()
-            gathering.save(update_fields=["state", "started_at"])
-            _changed(gathering)
-    return gathering
-
-
-def start_item(*, by, item):
-    """Make ``item`` the current one; the item before it ends now."""
-    with transaction.atomic():
-        gathering = _lock(item.gathering)
-        if gathering.state != Gathering.State.LIVE:
-            raise ValidationError(_("Start the gathering first."))
-        now = timezone.now()
-        if gathering.current_item_id and gathering.current_item_id != item.pk:
-            AgendaItem.objects.filter(pk=gathering.current_item_id, ended_at=None).update(
-                ended_at=now
-            )
-        item = AgendaItem.objects.get(pk=item.pk)
-        item.started_at, item.ended_at = now, None
-        item.save(update_fields=["started_at", "ended_at"])
-        gathering.current_item = item
-        gathering.save(update_fields=["current_item"])
-        _changed(gathering)
-    return item
-
-
-def extend_item(*, by, item, minutes):
-    with transaction.atomic():
-        gathering = _lock(item.gathering)
-        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
-        timebox = item.timebox + timedelta(minutes=minutes)
-        _check_timebox(timebox)
-        item.timebox = timebox
-        item.save(update_fields=["timebox"])
-        _changed(gathering)
-    return item
-
-
-def end_item(*, by, item):
-    with transaction.atomic():
-        gathering = _lock(item.gathering)
-        AgendaItem.objects.filter(pk=item.pk, ended_at=None).update(ended_at=timezone.now())
-        if gathering.current_item_id == item.pk:
-            gathering.current_item = None
-            gathering.save(update_fields=["current_item"])
-        _changed(gathering)
-
-
-def save_notes(*, by, item, notes):
-    with transaction.atomic():
-        gathering = _lock(item.gathering)
-        AgendaItem.objects.filter(pk=item.pk).update(notes=notes.strip())
-        _changed(gathering)
-
-
-def record_decision(*, by, gathering, text):
-    if not text.strip():
-        raise ValidationError({"text": _("Write the decision down.")})
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        decision = Decision.objects.create(
-            gathering=gathering, agenda_item=gathering.current_item, text=text.strip()
-        )
-        _changed(gathering)
-    return decision
-
-
-def record_commitment(*, by, gathering, circle, text):
-    if not text.strip():
-        raise ValidationError({"text": _("Write the commitment down.")})
-    if circle.movement_id != gathering.movement_id or circle.is_archived:
-        raise ValidationError({"circle": _("Pick an active circle of this movement.")})
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        commitment = Commitment.objects.create(
-            gathering=gathering, circle=circle, text=text.strip()
-        )
-        _changed(gathering)
-    return commitment
-
-
-def close_gathering(*, by, gathering):
-    """End the gathering and publish its minutes to the movement; its commitments appear on
-    the next cycle's report forms."""
-    with transaction.atomic():
-        gathering = _lock(gathering)
-        if gathering.state != Gathering.State.LIVE:
-            raise ValidationError(_("Only a gathering that has started can be closed."))
-        now = timezone.now()
-        gathering.agenda.filter(started_at__isnull=False, ended_at=None).update(ended_at=now)
-        gathering.state, gathering.closed_at, gathering.current_item = (
-            Gathering.State.CLOSED,
-            now,
-            None,
-        )
-        gathering.save(update_fields=["state", "closed_at", "current_item"])
-        _changed(gathering)
-        record_event(
-            movement=gathering.movement,
-            actor=by.user,
-            verb=AuditEvent.Verb.GATHERING_CLOSED,
-            target=str(gathering.cycle.number),
-        )
-        notify_many(
-            recipients=User.objects.filter(memberships__movement=gathering.movement),
-            movement=gathering.movement,
-            subject=_("Minutes of cycle %(n)s's gathering") % {"n": gathering.cycle.number},
-            body=_("The minutes are published: agenda, notes, decisions and commitments."),
-            url=gathering.get_absolute_url(),
-        )
-    return gathering

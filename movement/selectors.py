@@ -1,0 +1,63 @@
+"""Reads for the movement's ground floor: views ask here, never the ORM directly."""
+
+from django.shortcuts import get_object_or_404
+
+from movement.models import AuditEvent, Invitation, Membership, Notification
+
+
+def memberships_of(user):
+    """The person's movements, by name."""
+    return (
+        Membership.objects.filter(user=user).select_related("movement").order_by("movement__name")
+    )
+
+
+def membership_in(*, movement, user):
+    """The person's membership in this movement, or None."""
+    return Membership.objects.filter(movement=movement, user=user).first()
+
+
+def members_of(movement):
+    return (
+        Membership.objects.filter(movement=movement)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+
+
+def member_or_404(*, membership, member_id):
+    """A member of the caller's movement; another movement's member looks missing."""
+    return get_object_or_404(
+        Membership.objects.select_related("user", "movement"),
+        pk=member_id,
+        movement=membership.movement,
+    )
+
+
+def audit_events(movement):
+    return (
+        AuditEvent.objects.filter(movement=movement)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitations_of(movement):
+    return Invitation.objects.filter(movement=movement).select_related("created_by")
+
+
+def invitation_or_404(*, membership, invitation_id):
+    return get_object_or_404(Invitation, pk=invitation_id, movement=membership.movement)
+
+
+def invitation_by_token(token):
+    """The invitation behind a link, usable or not, or None."""
+    return Invitation.objects.select_related("movement").filter(token=token).first()
+
+
+def notifications_of(user):
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("movement")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,205 @@
+"""Facilitator mode: the agenda with timeboxes, the current item, notes, decisions and
+commitments, and closing a gathering with its minutes."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from movement.models import AuditEvent, User
+from movement.services import notify_many, record_event
+from rituals.models import AgendaItem, CircleReport, Commitment, Decision, Gathering
+from rituals.services.convergence import bump_version
+
+REPORT_TIMEBOX = timedelta(minutes=10)
+MAX_TIMEBOX = timedelta(hours=3)
+
+
+def _check_timebox(timebox):
+    if not timedelta(minutes=1) <= timebox <= MAX_TIMEBOX:
+        raise ValidationError({"minutes": _("A timebox lasts between 1 minute and 3 hours.")})
+
+
+def _lock(gathering, *, open_only=True):
+    gathering = (
+        Gathering.objects.select_for_update()
+        .select_related("movement", "cycle")
+        .get(pk=gathering.pk)
+    )
+    if open_only and gathering.state == Gathering.State.CLOSED:
+        raise ValidationError(_("This gathering is closed."))
+    return gathering
+
+
+def build_agenda(*, by, gathering):
+    """One timeboxed item per circle that reported, in the order reports came in; items
+    already on the agenda stay. Returns the agenda."""
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        present = set(gathering.agenda.exclude(circle=None).values_list("circle_id", flat=True))
+        position = gathering.agenda.aggregate(n=Max("position"))["n"] or 0
+        reports = CircleReport.objects.filter(cycle=gathering.cycle_id).select_related("circle")
+        for report in reports.order_by("submitted_at", "pk"):
+            if report.circle_id in present:
+                continue
+            position += 1
+            AgendaItem.objects.create(
+                gathering=gathering,
+                position=position,
+                circle=report.circle,
+                title=_("%(circle)s reports back") % {"circle": report.circle.name},
+                timebox=REPORT_TIMEBOX,
+            )
+        bump_version(gathering)
+    return list(gathering.agenda.all())
+
+
+def add_agenda_item(*, by, gathering, title, minutes):
+    timebox = timedelta(minutes=minutes)
+    _check_timebox(timebox)
+    if not title.strip():
+        raise ValidationError({"title": _("Give the item a title.")})
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        position = (gathering.agenda.aggregate(n=Max("position"))["n"] or 0) + 1
+        item = AgendaItem.objects.create(
+            gathering=gathering, position=position, title=title.strip(), timebox=timebox
+        )
+        bump_version(gathering)
+    return item
+
+
+def move_agenda_item(*, by, item, up):
+    """Swap an item with its neighbour above (``up``) or below."""
+    with transaction.atomic():
+        gathering = _lock(item.gathering)
+        items = list(gathering.agenda.select_for_update().order_by("position", "pk"))
+        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+        other = index - 1 if up else index + 1
+        if 0 <= other < len(items):
+            items[index], items[other] = items[other], items[index]
+            for position, row in enumerate(items, start=1):
+                if row.position != position:
+                    row.position = position
+                    row.save(update_fields=["position"])
+            bump_version(gathering)
+
+
+def start_gathering(*, by, gathering):
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        if gathering.state == Gathering.State.SCHEDULED:
+            gathering.state, gathering.started_at = Gathering.State.LIVE, timezone.now()
+            gathering.save(update_fields=["state", "started_at"])
+            bump_version(gathering)
+    return gathering
+
+
+def start_item(*, by, item):
+    """Make ``item`` the current one; the item before it ends now."""
+    with transaction.atomic():
+        gathering = _lock(item.gathering)
+        if gathering.state != Gathering.State.LIVE:
+            raise ValidationError(_("Start the gathering first."))
+        now = timezone.now()
+        if gathering.current_item_id and gathering.current_item_id != item.pk:
+            AgendaItem.objects.filter(pk=gathering.current_item_id, ended_at=None).update(
+                ended_at=now
+            )
+        item = AgendaItem.objects.get(pk=item.pk)
+        item.started_at, item.ended_at = now, None
+        item.save(update_fields=["started_at", "ended_at"])
+        gathering.current_item = item
+        gathering.save(update_fields=["current_item"])
+        bump_version(gathering)
+    return item
+
+
+def extend_item(*, by, item, minutes):
+    with transaction.atomic():
+        gathering = _lock(item.gathering)
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        timebox = item.timebox + timedelta(minutes=minutes)
+        _check_timebox(timebox)
+        item.timebox = timebox
+        item.save(update_fields=["timebox"])
+        bump_version(gathering)
+    return item
+
+
+def end_item(*, by, item):
+    with transaction.atomic():
+        gathering = _lock(item.gathering)
+        AgendaItem.objects.filter(pk=item.pk, ended_at=None).update(ended_at=timezone.now())
+        if gathering.current_item_id == item.pk:
+            gathering.current_item = None
+            gathering.save(update_fields=["current_item"])
+        bump_version(gathering)
+
+
+def save_notes(*, by, item, notes):
+    with transaction.atomic():
+        gathering = _lock(item.gathering)
+        AgendaItem.objects.filter(pk=item.pk).update(notes=notes.strip())
+        bump_version(gathering)
+
+
+def record_decision(*, by, gathering, text):
+    if not text.strip():
+        raise ValidationError({"text": _("Write the decision down.")})
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        decision = Decision.objects.create(
+            gathering=gathering, agenda_item=gathering.current_item, text=text.strip()
+        )
+        bump_version(gathering)
+    return decision
+
+
+def record_commitment(*, by, gathering, circle, text):
+    if not text.strip():
+        raise ValidationError({"text": _("Write the commitment down.")})
+    if circle.movement_id != gathering.movement_id or circle.is_archived:
+        raise ValidationError({"circle": _("Pick an active circle of this movement.")})
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        commitment = Commitment.objects.create(
+            gathering=gathering, circle=circle, text=text.strip()
+        )
+        bump_version(gathering)
+    return commitment
+
+
+def close_gathering(*, by, gathering):
+    """End the gathering and publish its minutes to the movement; its commitments appear on
+    the next cycle's report forms."""
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        if gathering.state != Gathering.State.LIVE:
+            raise ValidationError(_("Only a gathering that has started can be closed."))
+        now = timezone.now()
+        gathering.agenda.filter(started_at__isnull=False, ended_at=None).update(ended_at=now)
+        gathering.state, gathering.closed_at, gathering.current_item = (
+            Gathering.State.CLOSED,
+            now,
+            None,
+        )
+        gathering.save(update_fields=["state", "closed_at", "current_item"])
+        bump_version(gathering)
+        record_event(
+            movement=gathering.movement,
+            actor=by.user,
+            verb=AuditEvent.Verb.GATHERING_CLOSED,
+            target=str(gathering.cycle.number),
+        )
+        notify_many(
+            recipients=User.objects.filter(memberships__movement=gathering.movement),
+            movement=gathering.movement,
+            subject=_("Minutes of cycle %(n)s's gathering") % {"n": gathering.cycle.number},
+            body=_("The minutes are published: agenda, notes, decisions and commitments."),
+            url=gathering.get_absolute_url(),
+        )
+    return gathering
