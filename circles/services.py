@@ -1,15 +1,28 @@
 """Every write to circles goes through a function here."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from circles.models import Circle, CircleMembership
-from movement.models import AuditEvent
 from movement.services import record_event
+from movement.vocabulary import audit_verbs
+
+
+@audit_verbs
+class Verb(models.TextChoices):
+    """What this app writes on the audit trail."""
+
+    CIRCLE_CREATED = "circle.created", gettext_lazy("created a circle")
+    CIRCLE_UPDATED = "circle.updated", gettext_lazy("edited a circle")
+    CIRCLE_ARCHIVED = "circle.archived", gettext_lazy("archived a circle")
+    CIRCLE_JOINED = "circle.joined", gettext_lazy("joined a circle")
+    CIRCLE_LEFT = "circle.left", gettext_lazy("left a circle")
+    CONVENER_ADDED = "circle.convener_added", gettext_lazy("made someone a convener")
+
 
 NAME_TAKEN = gettext_lazy("A circle with this name already exists in this movement.")
 
@@ -57,7 +70,7 @@ def create_circle(*, by, name, initiative, theory_of_change, lens):
             record_event(
                 movement=movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.CIRCLE_CREATED,
+                verb=Verb.CIRCLE_CREATED,
                 target=circle.name,
                 circle=circle.pk,
             )
@@ -86,7 +99,7 @@ def update_circle(*, by, circle, name, initiative, theory_of_change, lens):
             record_event(
                 movement=circle.movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.CIRCLE_UPDATED,
+                verb=Verb.CIRCLE_UPDATED,
                 target=circle.name,
                 circle=circle.pk,
             )
@@ -104,7 +117,7 @@ def archive_circle(*, by, circle):
             record_event(
                 movement=circle.movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.CIRCLE_ARCHIVED,
+                verb=Verb.CIRCLE_ARCHIVED,
                 target=circle.name,
                 circle=circle.pk,
             )
@@ -128,7 +141,7 @@ def join_circle(*, membership, circle):
             record_event(
                 movement=circle.movement,
                 actor=membership.user,
-                verb=AuditEvent.Verb.CIRCLE_JOINED,
+                verb=Verb.CIRCLE_JOINED,
                 target=circle.name,
                 circle=circle.pk,
             )
@@ -151,7 +164,7 @@ def leave_circle(*, membership, circle):
         record_event(
             movement=circle.movement,
             actor=membership.user,
-            verb=AuditEvent.Verb.CIRCLE_LEFT,
+            verb=Verb.CIRCLE_LEFT,
             target=circle.name,
             circle=circle.pk,
         )
@@ -168,7 +181,7 @@ def add_convener(*, by, circle, seat):
             record_event(
                 movement=circle.movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.CONVENER_ADDED,
+                verb=Verb.CONVENER_ADDED,
                 target=seat.member.user,
                 circle=circle.pk,
             )

@@ -5,16 +5,43 @@ under the pool's row lock, in the same transaction as the ledger entry.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from circles.selectors import circle_ids_of
 from commons import selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
-from movement.models import AuditEvent
 from movement.services import notify, record_event
+from movement.vocabulary import audit_verbs, notification_kinds
+
+
+@audit_verbs
+class Verb(models.TextChoices):
+    """What this app writes on the audit trail."""
+
+    POOL_CREATED = "pool.created", gettext_lazy("created a pool")
+    POOL_POLICY_CHANGED = "pool.policy_changed", gettext_lazy("changed a pool's policy")
+    CONTRIBUTED = "ledger.contributed", gettext_lazy("contributed")
+    DRAW_REQUESTED = "draw.requested", gettext_lazy("requested a draw")
+    DRAW_APPROVED = "draw.approved", gettext_lazy("approved a draw")
+    DRAW_DECLINED = "draw.declined", gettext_lazy("declined a draw")
+    DRAW_GRANTED = "draw.granted", gettext_lazy("a draw was granted")
+    DRAW_REFUSED = "draw.refused", gettext_lazy("a draw was declined by the circles")
+    DRAW_WITHDRAWN = "draw.withdrawn", gettext_lazy("withdrew a draw request")
+    ENTRY_REVERSED = "ledger.reversed", gettext_lazy("reversed a ledger entry")
+    ARCHIVE_ADDED = "archive.added", gettext_lazy("added to the archive")
+    ARCHIVE_EDITED = "archive.edited", gettext_lazy("edited an archive entry")
+
+
+@notification_kinds
+class NotificationKind(models.TextChoices):
+    """What this app tells people about."""
+
+    DRAW_SETTLED = "commons.draw_settled", gettext_lazy("my draw request was decided")
+
 
 # --- pools ----------------------------------------------------------------------------
 
@@ -63,7 +90,7 @@ def create_pool(
             record_event(
                 movement=by.movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.POOL_CREATED,
+                verb=Verb.POOL_CREATED,
                 target=pool.name,
                 pool=pool.pk,
             )
@@ -99,7 +126,7 @@ def change_pool_policy(*, by, pool, purpose, instant_limit, approvals_required):
         record_event(
             movement=pool.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.POOL_POLICY_CHANGED,
+            verb=Verb.POOL_POLICY_CHANGED,
             target=pool.name,
             pool=pool.pk,
             previous=previous,
@@ -170,7 +197,7 @@ def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
         record_event(
             movement=pool.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.CONTRIBUTED,
+            verb=Verb.CONTRIBUTED,
             target=pool.name,
             pool=pool.pk,
             entry=entry.pk,
@@ -227,7 +254,7 @@ def request_draw(*, by, pool, amount, purpose, circle=None):
         record_event(
             movement=pool.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.DRAW_REQUESTED,
+            verb=Verb.DRAW_REQUESTED,
             target=pool.name,
             draw=draw.pk,
             amount=str(amount),
@@ -253,7 +280,7 @@ def _grant(pool, draw):
     record_event(
         movement=pool.movement,
         actor=None,
-        verb=AuditEvent.Verb.DRAW_GRANTED,
+        verb=Verb.DRAW_GRANTED,
         target=pool.name,
         draw=draw.pk,
         entry=entry.pk,
@@ -275,7 +302,7 @@ def _fund_waiting_draws(pool):
         if pool.balance - draw.amount < 0 and not pool.allow_negative:
             break
         _grant(pool, draw)
-        _tell_requester(draw, _("Your draw of %(amount)s was granted."))
+        _tell_requester(draw, gettext_lazy("Your draw of %(amount)s was granted."))
         granted.append(draw.pk)
     return granted
 
@@ -283,9 +310,11 @@ def _fund_waiting_draws(pool):
 def _tell_requester(draw, message):
     notify(
         recipient=draw.requested_by,
+        kind=NotificationKind.DRAW_SETTLED,
         movement=draw.pool.movement,
-        subject=_("Your draw request from %(pool)s") % {"pool": draw.pool.name},
-        body=message % {"amount": format_amount(draw.amount, draw.pool)},
+        subject=gettext_lazy("Your draw request from %(pool)s"),
+        body=message,
+        params={"pool": draw.pool.name, "amount": format_amount(draw.amount, draw.pool)},
         url=draw.get_absolute_url(),
     )
 
@@ -325,11 +354,7 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
             decision=decision,
             comment=comment,
         )
-        verb = (
-            AuditEvent.Verb.DRAW_APPROVED
-            if decision == Approval.Decision.APPROVE
-            else AuditEvent.Verb.DRAW_DECLINED
-        )
+        verb = Verb.DRAW_APPROVED if decision == Approval.Decision.APPROVE else Verb.DRAW_DECLINED
         record_event(
             movement=pool.movement,
             actor=by.user,
@@ -348,11 +373,13 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
                 record_event(
                     movement=pool.movement,
                     actor=None,
-                    verb=AuditEvent.Verb.DRAW_REFUSED,
+                    verb=Verb.DRAW_REFUSED,
                     target=pool.name,
                     draw=draw.pk,
                 )
-                _tell_requester(draw, _("Your draw of %(amount)s was declined; see why."))
+                _tell_requester(
+                    draw, gettext_lazy("Your draw of %(amount)s was declined; see why.")
+                )
             else:
                 draw.state = DrawRequest.State.APPROVED
                 draw.decided_at = timezone.now()
@@ -360,7 +387,7 @@ def decide_draw(*, by, draw_request, decision, comment="", circle=None):
                 if draw.pk not in _fund_waiting_draws(pool):
                     _tell_requester(
                         draw,
-                        _(
+                        gettext_lazy(
                             "Your draw of %(amount)s is approved and waits for the pool to "
                             "hold enough."
                         ),
@@ -392,7 +419,7 @@ def withdraw_draw(*, by, draw_request):
         record_event(
             movement=draw.pool.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.DRAW_WITHDRAWN,
+            verb=Verb.DRAW_WITHDRAWN,
             target=draw.pool.name,
             draw=draw.pk,
         )
@@ -436,7 +463,7 @@ def reverse_entry(*, by, entry, reason):
         record_event(
             movement=pool.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.ENTRY_REVERSED,
+            verb=Verb.ENTRY_REVERSED,
             target=pool.name,
             entry=entry.pk,
             reversal=reversal.pk,
@@ -475,7 +502,7 @@ def add_archive_entry(*, by, title, body, tags=(), lens="", circle=None):
         record_event(
             movement=by.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.ARCHIVE_ADDED,
+            verb=Verb.ARCHIVE_ADDED,
             target=entry.title,
             archive_entry=entry.pk,
         )
@@ -498,7 +525,7 @@ def edit_archive_entry(*, by, entry, title, body, tags=(), lens="", circle=None)
         record_event(
             movement=entry.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.ARCHIVE_EDITED,
+            verb=Verb.ARCHIVE_EDITED,
             target=entry.title,
             archive_entry=entry.pk,
         )

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from movement.vocabulary import verb_label
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -39,6 +41,12 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("name"), max_length=80)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Messages to this person are written in it; empty means the site's."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -157,42 +165,12 @@ class Invitation(models.Model):
 class AuditEvent(models.Model):
     """Who did what, when, in a movement. Written by services in the same transaction."""
 
-    class Verb(models.TextChoices):
-        MOVEMENT_CREATED = "movement.created", _("created the movement")
-        MEMBER_JOINED = "member.joined", _("joined")
-        MEMBER_LEFT = "member.left", _("left")
-        MEMBER_REMOVED = "member.removed", _("removed a member")
-        ROLE_CHANGED = "member.role_changed", _("changed a role")
-        INVITATION_CREATED = "invitation.created", _("created an invitation")
-        INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")
-        CIRCLE_CREATED = "circle.created", _("created a circle")
-        CIRCLE_UPDATED = "circle.updated", _("edited a circle")
-        CIRCLE_ARCHIVED = "circle.archived", _("archived a circle")
-        CIRCLE_JOINED = "circle.joined", _("joined a circle")
-        CIRCLE_LEFT = "circle.left", _("left a circle")
-        CONVENER_ADDED = "circle.convener_added", _("made someone a convener")
-        POOL_CREATED = "pool.created", _("created a pool")
-        POOL_POLICY_CHANGED = "pool.policy_changed", _("changed a pool's policy")
-        CONTRIBUTED = "ledger.contributed", _("contributed")
-        DRAW_REQUESTED = "draw.requested", _("requested a draw")
-        DRAW_APPROVED = "draw.approved", _("approved a draw")
-        DRAW_DECLINED = "draw.declined", _("declined a draw")
-        DRAW_GRANTED = "draw.granted", _("a draw was granted")
-        DRAW_REFUSED = "draw.refused", _("a draw was declined by the circles")
-        DRAW_WITHDRAWN = "draw.withdrawn", _("withdrew a draw request")
-        ENTRY_REVERSED = "ledger.reversed", _("reversed a ledger entry")
-        ARCHIVE_ADDED = "archive.added", _("added to the archive")
-        ARCHIVE_EDITED = "archive.edited", _("edited an archive entry")
-        RHYTHM_SET = "rhythm.set", _("set the rhythm of convergence")
-        REPORT_SUBMITTED = "report.submitted", _("reported for a circle")
-        GATHERING_MOVED = "gathering.moved", _("moved a gathering")
-        GATHERING_CLOSED = "gathering.closed", _("closed a gathering and published its minutes")
-
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    verb = models.CharField(max_length=40, choices=Verb.choices)
+    # Declared by the app that records it (see movement/vocabulary.py), not here.
+    verb = models.CharField(max_length=40)
     target = models.CharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -203,6 +181,11 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.verb} {self.target}"
+
+    @property
+    def verb_label(self):
+        """The verb in plain, translated words."""
+        return verb_label(self.verb)
 
 
 class Notification(models.Model):
@@ -218,6 +201,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    # Declared by the app that sends it (see movement/vocabulary.py).
+    kind = models.CharField(max_length=40, blank=True)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=300, blank=True)

@@ -6,12 +6,42 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from movement.models import AuditEvent, Invitation, Membership, Movement, Notification, Role
+from movement.vocabulary import (
+    AUDIT_VERBS,
+    NOTIFICATION_KINDS,
+    audit_verbs,
+    notification_kinds,
+)
+
+
+@audit_verbs
+class Verb(models.TextChoices):
+    """What this app writes on the audit trail."""
+
+    MOVEMENT_CREATED = "movement.created", gettext_lazy("created the movement")
+    MEMBER_JOINED = "member.joined", gettext_lazy("joined")
+    MEMBER_LEFT = "member.left", gettext_lazy("left")
+    MEMBER_REMOVED = "member.removed", gettext_lazy("removed a member")
+    ROLE_CHANGED = "member.role_changed", gettext_lazy("changed a role")
+    INVITATION_CREATED = "invitation.created", gettext_lazy("created an invitation")
+    INVITATION_REVOKED = "invitation.revoked", gettext_lazy("revoked an invitation")
+
+
+@notification_kinds
+class NotificationKind(models.TextChoices):
+    """What this app tells people about."""
+
+    MEMBER_JOINED = "movement.member_joined", gettext_lazy("someone accepted my invitation")
+    ROLE_CHANGED = "movement.role_changed", gettext_lazy("my role changed")
+    REMOVED = "movement.removed", gettext_lazy("I was removed from a movement")
+
 
 logger = logging.getLogger(__name__)
 
@@ -23,32 +53,75 @@ SLUG_MAX_LENGTH = Movement._meta.get_field("slug").max_length
 
 
 def record_event(*, movement, actor, verb, target="", **data):
-    """Append one audit event; call it inside the service's transaction."""
+    """Append one audit event; call it inside the service's transaction. ``verb`` is one
+    an app declared with ``@audit_verbs``."""
+    if verb not in AUDIT_VERBS:
+        raise ValueError(f"{verb!r} is not a declared audit verb.")
     return AuditEvent.objects.create(
         movement=movement, actor=actor, verb=verb, target=str(target)[:200], data=data
     )
 
 
-def notify(*, recipient, subject, body, movement=None, url=""):
+def language_of(user):
+    return user.language or settings.LANGUAGE_CODE
+
+
+def _written(text, params):
+    # Rendered while the reader's language is active: lazy texts and lazy params
+    # (a role's label, say) are translated for the person who will read them.
+    return str(text) % params if params else str(text)
+
+
+def _check_kind(kind):
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"{kind!r} is not a declared notification kind.")
+
+
+def notify(*, recipient, kind, subject, body, params=None, movement=None, url=""):
     """Queue a message for one person: a row now, the e-mail once the transaction commits.
 
+    ``subject`` and ``body`` are lazy translations with ``%(name)s`` placeholders filled
+    from ``params``; they are written in the recipient's language, not the actor's.
     If the broker is down the publish fails quietly (``robust=True``); the row stays
     unsent and the next ``drain_outbox`` sweep delivers it.
     """
-    notification = Notification.objects.create(
-        movement=movement, recipient=recipient, subject=subject, body=body, url=url
-    )
+    _check_kind(kind)
+    with translation.override(language_of(recipient)):
+        notification = Notification.objects.create(
+            movement=movement,
+            recipient=recipient,
+            kind=kind,
+            subject=_written(subject, params)[:200],
+            body=_written(body, params),
+            url=url,
+        )
     transaction.on_commit(lambda: _enqueue_delivery(notification.pk), robust=True)
     return notification
 
 
-def notify_many(*, recipients, subject, body, movement=None, url=""):
+def notify_many(*, recipients, kind, subject, body, params=None, movement=None, url=""):
     """The same message for many people: one INSERT, and one drain of the outbox after the
-    commit instead of one publish per person."""
-    Notification.objects.bulk_create(
-        Notification(movement=movement, recipient=user, subject=subject, body=body, url=url)
-        for user in recipients
-    )
+    commit instead of one publish per person. Each reads it in their own language."""
+    _check_kind(kind)
+    written = {}
+    rows = []
+    for user in recipients:
+        language = language_of(user)
+        if language not in written:
+            with translation.override(language):
+                written[language] = (_written(subject, params)[:200], _written(body, params))
+        subject_text, body_text = written[language]
+        rows.append(
+            Notification(
+                movement=movement,
+                recipient=user,
+                kind=kind,
+                subject=subject_text,
+                body=body_text,
+                url=url,
+            )
+        )
+    Notification.objects.bulk_create(rows)
     transaction.on_commit(_enqueue_drain, robust=True)
 
 
@@ -139,7 +212,7 @@ def create_movement(*, by, name, horizon):
                 record_event(
                     movement=movement,
                     actor=by,
-                    verb=AuditEvent.Verb.MOVEMENT_CREATED,
+                    verb=Verb.MOVEMENT_CREATED,
                     target=movement.name,
                 )
                 return movement
@@ -178,7 +251,7 @@ def create_invitation(*, by, role, expires_at, single_use, note=""):
         record_event(
             movement=by.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.INVITATION_CREATED,
+            verb=Verb.INVITATION_CREATED,
             target=invitation.get_role_display(),
             invitation=invitation.pk,
         )
@@ -194,7 +267,7 @@ def revoke_invitation(*, by, invitation):
             record_event(
                 movement=invitation.movement,
                 actor=by.user,
-                verb=AuditEvent.Verb.INVITATION_REVOKED,
+                verb=Verb.INVITATION_REVOKED,
                 invitation=invitation.pk,
             )
     return invitation
@@ -229,7 +302,7 @@ def accept_invitation(*, user, token):
         record_event(
             movement=invitation.movement,
             actor=user,
-            verb=AuditEvent.Verb.MEMBER_JOINED,
+            verb=Verb.MEMBER_JOINED,
             target=user,
             role=invitation.role,
             invitation=invitation.pk,
@@ -237,11 +310,15 @@ def accept_invitation(*, user, token):
         if invitation.created_by_id and invitation.created_by_id != user.pk:
             notify(
                 recipient=invitation.created_by,
+                kind=NotificationKind.MEMBER_JOINED,
                 movement=invitation.movement,
-                subject=_("%(name)s joined %(movement)s")
-                % {"name": user, "movement": invitation.movement},
-                body=_("%(name)s accepted your invitation and joined as %(role)s.")
-                % {"name": user, "role": invitation.get_role_display()},
+                subject=gettext_lazy("%(name)s joined %(movement)s"),
+                body=gettext_lazy("%(name)s accepted your invitation and joined as %(role)s."),
+                params={
+                    "name": user,
+                    "movement": invitation.movement,
+                    "role": Role(invitation.role).label,
+                },
                 url=invitation.movement.get_absolute_url(),
             )
     return membership
@@ -281,17 +358,18 @@ def change_role(*, by, membership, role):
         record_event(
             movement=membership.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.ROLE_CHANGED,
+            verb=Verb.ROLE_CHANGED,
             target=membership.user,
             previous=previous,
             role=role,
         )
         notify(
             recipient=membership.user,
+            kind=NotificationKind.ROLE_CHANGED,
             movement=membership.movement,
-            subject=_("Your role in %(movement)s") % {"movement": membership.movement},
-            body=_("Your role in %(movement)s is now: %(role)s.")
-            % {"role": membership.get_role_display(), "movement": membership.movement},
+            subject=gettext_lazy("Your role in %(movement)s"),
+            body=gettext_lazy("Your role in %(movement)s is now: %(role)s."),
+            params={"role": Role(membership.role).label, "movement": membership.movement},
             url=membership.movement.get_absolute_url(),
         )
     return membership
@@ -314,14 +392,16 @@ def remove_member(*, by, membership):
         record_event(
             movement=movement,
             actor=by.user,
-            verb=AuditEvent.Verb.MEMBER_REMOVED,
+            verb=Verb.MEMBER_REMOVED,
             target=membership.user,
         )
         notify(
             recipient=membership.user,
+            kind=NotificationKind.REMOVED,
             movement=None,
-            subject=_("You are no longer in %(movement)s") % {"movement": movement},
-            body=_("An organizer removed you from %(movement)s.") % {"movement": movement},
+            subject=gettext_lazy("You are no longer in %(movement)s"),
+            body=gettext_lazy("An organizer removed you from %(movement)s."),
+            params={"movement": movement},
         )
 
 
@@ -334,6 +414,6 @@ def leave_movement(*, membership):
         record_event(
             movement=movement,
             actor=membership.user,
-            verb=AuditEvent.Verb.MEMBER_LEFT,
+            verb=Verb.MEMBER_LEFT,
             target=membership.user,
         )

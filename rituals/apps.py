@@ -5,5 +5,8 @@ class RitualsConfig(AppConfig):
     name = "rituals"
 
     def ready(self):
-        # Registers the timer handlers, so every process (web, worker, beat) knows them.
+        # Registers the timer handlers, so every process (web, worker, beat) knows them,
+        # and declares this app's audit verbs and notification kinds.
+        import rituals.services.convergence  # noqa: F401
+        import rituals.services.facilitation  # noqa: F401
         from rituals import reminders  # noqa: F401

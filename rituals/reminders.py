@@ -5,19 +5,31 @@ Each handler runs inside the sweep's transaction, so its notifications and the t
 """
 
 from datetime import timedelta
+from itertools import groupby
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db import models
+from django.utils import dateformat, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
-from movement.models import Membership
-from movement.services import notify
+from movement.models import User
+from movement.services import notify_many
+from movement.vocabulary import notification_kinds
 from rituals.models import CircleReport, Gathering, Rhythm, Rsvp
 from rituals.timers import handler
 
 REPORT_DUE = "gathering.report_due"
 TOMORROW = "gathering.tomorrow"
 KINDS = (REPORT_DUE, TOMORROW)
+
+
+@notification_kinds
+class NotificationKind(models.TextChoices):
+    """What the reminders tell people about."""
+
+    REPORT_DUE = "rituals.report_due", gettext_lazy("a circle report I owe is due")
+    GATHERING_TOMORROW = "rituals.gathering_tomorrow", gettext_lazy("a gathering is tomorrow")
 
 
 def reminder_times(gathering):
@@ -35,8 +47,10 @@ def reminder_times(gathering):
 
 
 def _when(gathering):
+    """The gathering's start in the movement's zone, in words of the reader's language
+    (lazy: it is written when each notification is)."""
     local = timezone.localtime(gathering.starts_at, gathering.movement.zone)
-    return local.strftime("%A %d %B %Y, %H:%M")
+    return lazy(lambda: dateformat.format(local, "l j F Y, H:i"), str)()
 
 
 def _gathering(timer):
@@ -49,7 +63,8 @@ def _gathering(timer):
 
 @handler(REPORT_DUE)
 def remind_conveners(timer):
-    """Conveners of circles that have not reported yet hear that reports are due."""
+    """Conveners of circles that have not reported yet hear that reports are due: one bulk
+    insert per circle, one drain of the outbox."""
     gathering = _gathering(timer)
     if gathering is None:
         return
@@ -62,43 +77,45 @@ def remind_conveners(timer):
         )
         .exclude(circle__in=reported)
         .select_related("circle", "member__user")
+        .order_by("circle_id")
     )
-    for seat in seats:
-        notify(
-            recipient=seat.member.user,
+    for circle, circle_seats in groupby(seats, key=lambda seat: seat.circle):
+        notify_many(
+            recipients=[seat.member.user for seat in circle_seats],
+            kind=NotificationKind.REPORT_DUE,
             movement=gathering.movement,
-            subject=_("%(circle)s's report is due tomorrow") % {"circle": seat.circle.name},
-            body=_(
+            subject=gettext_lazy("%(circle)s's report is due tomorrow"),
+            body=gettext_lazy(
                 "The convergence gathering is on %(when)s. Please send what %(circle)s did, "
                 "learned and needs, and its intention for the next phase."
-            )
-            % {"when": _when(gathering), "circle": seat.circle.name},
+            ),
+            params={"when": _when(gathering), "circle": circle.name},
             url=gathering.get_absolute_url(),
         )
 
 
 @handler(TOMORROW)
 def remind_members(timer):
-    """Everyone who has not said no hears that the gathering is tomorrow."""
+    """Everyone who has not said no hears that the gathering is tomorrow: one bulk insert,
+    one drain of the outbox, however many members."""
     gathering = _gathering(timer)
     if gathering is None:
         return
     declined = Rsvp.objects.filter(gathering=gathering, answer=Rsvp.Answer.NO).values("member")
-    members = (
-        Membership.objects.filter(movement=gathering.movement)
-        .exclude(pk__in=declined)
-        .select_related("user")
+    recipients = User.objects.filter(memberships__movement=gathering.movement).exclude(
+        memberships__in=declined
     )
-    for member in members:
-        notify(
-            recipient=member.user,
-            movement=gathering.movement,
-            subject=_("Convergence tomorrow: %(when)s") % {"when": _when(gathering)},
-            body=_("Cycle %(n)s's gathering of %(movement)s. %(place)s")
-            % {
-                "n": gathering.cycle.number,
-                "movement": gathering.movement.name,
-                "place": gathering.place,
-            },
-            url=gathering.get_absolute_url(),
-        )
+    notify_many(
+        recipients=recipients,
+        kind=NotificationKind.GATHERING_TOMORROW,
+        movement=gathering.movement,
+        subject=gettext_lazy("Convergence tomorrow: %(when)s"),
+        body=gettext_lazy("Cycle %(n)s's gathering of %(movement)s. %(place)s"),
+        params={
+            "when": _when(gathering),
+            "n": gathering.cycle.number,
+            "movement": gathering.movement.name,
+            "place": gathering.place,
+        },
+        url=gathering.get_absolute_url(),
+    )

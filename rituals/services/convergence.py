@@ -6,18 +6,30 @@ from datetime import timedelta
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
-from movement.models import AuditEvent, Movement
+from movement.models import Movement
 from movement.services import record_event
+from movement.vocabulary import audit_verbs
 from rituals import reminders, selectors
 from rituals.models import CalendarFeed, CircleReport, Commitment, Cycle, Gathering, Rhythm, Rsvp
 from rituals.recurrence import occurrences, parse_rrule
 from rituals.timers import cancel_timers, move_timers, schedule_timer
+
+
+@audit_verbs
+class Verb(models.TextChoices):
+    """What this app writes on the audit trail."""
+
+    RHYTHM_SET = "rhythm.set", gettext_lazy("set the rhythm of convergence")
+    REPORT_SUBMITTED = "report.submitted", gettext_lazy("reported for a circle")
+    GATHERING_MOVED = "gathering.moved", gettext_lazy("moved a gathering")
+
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +87,7 @@ def set_rhythm(
         record_event(
             movement=movement,
             actor=by.user,
-            verb=AuditEvent.Verb.RHYTHM_SET,
+            verb=Verb.RHYTHM_SET,
             target=rhythm.get_kind_display(),
         )
         schedule_ahead(movement=movement, now=now)
@@ -176,7 +188,7 @@ def move_gathering(*, by, gathering, starts_at, ends_at):
         record_event(
             movement=gathering.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.GATHERING_MOVED,
+            verb=Verb.GATHERING_MOVED,
             target=str(gathering.cycle.number),
             starts_at=starts_at.isoformat(),
         )
@@ -288,7 +300,7 @@ def submit_report(
         record_event(
             movement=gathering.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.REPORT_SUBMITTED,
+            verb=Verb.REPORT_SUBMITTED,
             target=circle.name,
             cycle=gathering.cycle.number,
         )

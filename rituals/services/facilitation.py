@@ -4,15 +4,35 @@ commitments, and closing a gathering with its minutes."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from movement.models import AuditEvent, User
+from movement.models import User
 from movement.services import notify_many, record_event
+from movement.vocabulary import audit_verbs, notification_kinds
 from rituals.models import AgendaItem, CircleReport, Commitment, Decision, Gathering
 from rituals.services.convergence import bump_version
+
+
+@audit_verbs
+class Verb(models.TextChoices):
+    """What this app writes on the audit trail."""
+
+    GATHERING_CLOSED = (
+        "gathering.closed",
+        gettext_lazy("closed a gathering and published its minutes"),
+    )
+
+
+@notification_kinds
+class NotificationKind(models.TextChoices):
+    """What this app tells people about."""
+
+    MINUTES_PUBLISHED = "rituals.minutes_published", gettext_lazy("minutes were published")
+
 
 REPORT_TIMEBOX = timedelta(minutes=10)
 MAX_TIMEBOX = timedelta(hours=3)
@@ -192,14 +212,18 @@ def close_gathering(*, by, gathering):
         record_event(
             movement=gathering.movement,
             actor=by.user,
-            verb=AuditEvent.Verb.GATHERING_CLOSED,
+            verb=Verb.GATHERING_CLOSED,
             target=str(gathering.cycle.number),
         )
         notify_many(
             recipients=User.objects.filter(memberships__movement=gathering.movement),
+            kind=NotificationKind.MINUTES_PUBLISHED,
             movement=gathering.movement,
-            subject=_("Minutes of cycle %(n)s's gathering") % {"n": gathering.cycle.number},
-            body=_("The minutes are published: agenda, notes, decisions and commitments."),
+            subject=gettext_lazy("Minutes of cycle %(n)s's gathering"),
+            body=gettext_lazy(
+                "The minutes are published: agenda, notes, decisions and commitments."
+            ),
+            params={"n": gathering.cycle.number},
             url=gathering.get_absolute_url(),
         )
     return gathering

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circles.models import Circle, CircleMembership, Lens
+from circles.services import Verb
 from movement.models import AuditEvent
 from tests.factories import CircleFactory, CircleMembershipFactory
 
@@ -208,7 +209,7 @@ def test_rejected_edit_keeps_the_saved_circle(login, cora, pantry, field, value,
     before = stored(pantry)
     edit_circle(login(cora), pantry, **{field: value})
     assert stored(pantry) == before
-    assert not AuditEvent.objects.filter(verb=AuditEvent.Verb.CIRCLE_UPDATED).exists()
+    assert not AuditEvent.objects.filter(verb=Verb.CIRCLE_UPDATED).exists()
 
 
 def test_renaming_to_own_name_in_other_case_is_fine(login, cora, pantry):

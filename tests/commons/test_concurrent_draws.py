@@ -20,6 +20,7 @@ from django.db.models import Sum
 
 from commons import services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
+from commons.services import Verb
 from movement.models import AuditEvent, Membership
 from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
 
@@ -177,9 +178,7 @@ def test_two_circles_approving_at_once_grant_the_draw_once(
         assert request.state == DrawRequest.State.GRANTED
         assert request.entry.amount == Decimal("-30")
         assert Approval.objects.filter(draw_request=request).count() == 2
-        granted_events = AuditEvent.objects.filter(
-            verb=AuditEvent.Verb.DRAW_GRANTED, data__draw=request.pk
-        )
+        granted_events = AuditEvent.objects.filter(verb=Verb.DRAW_GRANTED, data__draw=request.pk)
         assert granted_events.count() == 1
     assert LedgerEntry.objects.filter(pool=fund, kind=LedgerEntry.Kind.DRAW).count() == rounds
     assert fund.balance == Decimal("10")

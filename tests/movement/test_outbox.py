@@ -28,10 +28,13 @@ import constellation.settings
 from constellation.celery import app as celery_app
 from movement import services
 from movement.models import Notification
+from movement.services import NotificationKind
 from movement.tasks import deliver_notification, drain_outbox
 from tests.conftest import needs
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+TEST_KIND = NotificationKind.ROLE_CHANGED
 
 
 class RefusingSMTPBackend(smtp.EmailBackend):
@@ -118,6 +121,7 @@ def test_notification_is_emailed_once_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             notification = services.notify(
+                kind=TEST_KIND,
                 recipient=mo.user,
                 movement=mo.movement,
                 subject="Welcome",
@@ -143,7 +147,7 @@ def test_rolled_back_change_sends_nothing(mo, django_capture_on_commit_callbacks
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.notify(recipient=mo.user, subject="Welcome", body="You joined.")
+        services.notify(kind=TEST_KIND, recipient=mo.user, subject="Welcome", body="You joined.")
         raise RuntimeError("the change failed")
 
     assert callbacks == []
@@ -271,7 +275,9 @@ def test_worker_delivers_a_notification_published_to_redis(live_worker, mo):
     assert celery_app.conf.broker_url.startswith("redis://")
 
     with transaction.atomic():
-        notification = services.notify(recipient=mo.user, subject="Welcome", body="Hello")
+        notification = services.notify(
+            kind=TEST_KIND, recipient=mo.user, subject="Welcome", body="Hello"
+        )
     # Committed: the on_commit hook has published deliver_notification to Redis.
 
     deadline = time.monotonic() + 15
@@ -293,7 +299,9 @@ def test_smtp_failure_keeps_the_message_for_a_later_attempt(
 
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(recipient=mo.user, subject="Welcome", body="Hello")
+        notification = services.notify(
+            kind=TEST_KIND, recipient=mo.user, subject="Welcome", body="Hello"
+        )
 
     notification.refresh_from_db()
     assert notification.sent_at is None
