@@ -137,7 +137,7 @@ def change_pool_policy(*, by, pool, purpose, instant_limit, approvals_required):
 
 
 def _locked(pool):
-    return Pool.objects.select_for_update().select_related("movement").get(pk=pool.pk)
+    return Pool.objects.select_for_update(of=("self",)).select_related("movement").get(pk=pool.pk)
 
 
 def _append(
@@ -402,7 +402,7 @@ def withdraw_draw(*, by, draw_request):
     with transaction.atomic():
         pool = _locked(draw_request.pool)
         draw = (
-            DrawRequest.objects.select_for_update()
+            DrawRequest.objects.select_for_update(of=("self",))
             .select_related("pool__movement")
             .get(pk=draw_request.pk)
         )

@@ -152,7 +152,9 @@ def deliver_notification(notification_id):
     """E-mail one notification unless it has gone already. Safe to run twice at once."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            # Lock the notification only: with a join, FOR UPDATE would also lock the
+            # recipient's user row, and SKIP LOCKED would skip mail for busy people.
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, sent_at__isnull=True)
             .first()
@@ -280,7 +282,7 @@ def accept_invitation(*, user, token):
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("movement")
             .filter(token=token)
             .first()
@@ -328,8 +330,10 @@ def accept_invitation(*, user, token):
 
 
 def _lock_movement(movement):
-    # Serializes every change that could leave a movement without an organizer.
-    return Movement.objects.select_for_update().get(pk=movement.pk)
+    # Serializes every change that could leave a movement without an organizer. NO KEY:
+    # rows that merely point at the movement (ledger entries, audit events) can still be
+    # written meanwhile.
+    return Movement.objects.select_for_update(no_key=True).get(pk=movement.pk)
 
 
 def _other_organizers(membership):

@@ -76,7 +76,7 @@ def set_rhythm(
     )
     _check_rhythm(rhythm, now=now or timezone.now())
     with transaction.atomic():
-        Movement.objects.select_for_update().get(pk=movement.pk)
+        Movement.objects.select_for_update(no_key=True).get(pk=movement.pk)
         movement.save(update_fields=["time_zone"])
         existing = Rhythm.objects.filter(movement=movement).first()
         if existing:
@@ -203,7 +203,7 @@ def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
     if rhythm is None:
         return []
     with transaction.atomic():
-        Movement.objects.select_for_update().get(pk=movement.pk)
+        Movement.objects.select_for_update(no_key=True).get(pk=movement.pk)
         upcoming = Gathering.objects.filter(movement=movement, starts_at__gt=now)
         missing = count - upcoming.count()
         if missing <= 0:

@@ -45,7 +45,7 @@ def _check_timebox(timebox):
 
 def _lock(gathering, *, open_only=True):
     gathering = (
-        Gathering.objects.select_for_update()
+        Gathering.objects.select_for_update(of=("self",))
         .select_related("movement", "cycle")
         .get(pk=gathering.pk)
     )
