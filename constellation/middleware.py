@@ -1,0 +1,17 @@
+"""Middleware of the roof."""
+
+from django.utils.cache import patch_cache_control
+
+
+def private_pages(get_response):
+    """A page shown to a logged-in person is never stored: not by a shared proxy, not by
+    the browser's back button on a shared computer after logging out."""
+
+    def middleware(request):
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return middleware
