@@ -195,6 +195,9 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-gatherings": {"task": "rituals.tasks.schedule_gatherings", "schedule": 3600.0},
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
+# A sweep claims due timers until none is due or this many seconds are spent: less than
+# beat's minute, so sweeps do not pile up behind each other.
+TIMER_SWEEP_BUDGET = envint("TIMER_SWEEP_BUDGET", 45)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

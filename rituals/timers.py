@@ -6,9 +6,11 @@ transaction did not commit runs again on the next sweep.
 """
 
 import logging
+import time
 import traceback
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -117,14 +119,20 @@ def fire_next_due_timer(now=None):
         return timer
 
 
-def sweep(*, limit=1000, now=None):
-    """Fire every due timer (up to ``limit``); returns how many fired."""
+def sweep(*, budget=None, now=None):
+    """Fire due timers until none is due or ``budget`` seconds (TIMER_SWEEP_BUDGET) are
+    spent; returns how many fired. A backlog clears in one sweep, not one beat tick per
+    thousand; what the budget leaves is claimed by the next sweep."""
+    budget = settings.TIMER_SWEEP_BUDGET if budget is None else budget
+    deadline = time.monotonic() + budget
     fired = 0
-    for _attempt in range(limit):
+    while True:
         timer = fire_next_due_timer(now=now)
         if timer is None:
             break
         fired += timer.fired_at is not None
+        if time.monotonic() >= deadline:
+            break
     SweepHeartbeat.objects.update_or_create(
         pk=1, defaults={"swept_at": timezone.now(), "fired": fired}
     )
