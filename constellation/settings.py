@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "movement.submissions.once_per_form",
     "constellation.middleware.private_pages",
 ]
 
@@ -193,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-timers": {"task": "rituals.tasks.sweep_timers", "schedule": 60.0},
     "drain-outbox": {"task": "movement.tasks.drain_outbox", "schedule": 60.0},
     "schedule-gatherings": {"task": "rituals.tasks.schedule_gatherings", "schedule": 3600.0},
+    "forget-old-submissions": {
+        "task": "movement.tasks.forget_old_submissions",
+        "schedule": 86400.0,
+    },
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
 # A sweep claims due timers until none is due or this many seconds are spent: less than

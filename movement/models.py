@@ -226,3 +226,19 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class Submission(models.Model):
+    """One posted form. Every form carries a fresh token; the posted token is stored in the
+    same transaction as the write it caused, under a unique constraint, so a double tap, a
+    retry or a replayed post of the same form finds the first one instead of writing again.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Where the first post led: the second is sent there too.
+    leads_to = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"form {self.token} by {self.user_id}"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from movement import services
+from movement import services, submissions
 
 
 @shared_task(name="movement.tasks.deliver_notification")
@@ -11,3 +11,8 @@ def deliver_notification(notification_id):
 @shared_task(name="movement.tasks.drain_outbox")
 def drain_outbox():
     return services.drain_outbox()
+
+
+@shared_task(name="movement.tasks.forget_old_submissions")
+def forget_old_submissions():
+    return submissions.forget_old_submissions()
