@@ -1,6 +1,7 @@
 """Every write to the movement's ground floor goes through a function here."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from movement.models import AuditEvent, Invitation, Membership, Movement, Notification, Role
 from movement.vocabulary import (
@@ -128,7 +130,28 @@ def notify_many(*, recipients, kind, subject, body, params=None, movement=None, 
 def _enqueue_drain():
     from movement.tasks import drain_outbox
 
-    drain_outbox.delay()
+    _publish(drain_outbox.delay)
+
+
+# After a failed publish the broker is left alone for a while: the outbox keeps every
+# message for beat's drain, and no request waits another second on a broker that is away.
+BROKER_QUIET_SECONDS = 30
+_broker_quiet_until = 0.0
+
+
+def _publish(send, *args):
+    global _broker_quiet_until
+    if time.monotonic() < _broker_quiet_until:
+        return
+    try:
+        send(*args)
+    except KombuOperationalError as error:
+        _broker_quiet_until = time.monotonic() + BROKER_QUIET_SECONDS
+        logger.warning(
+            "Broker unreachable (%s); the outbox keeps messages for the drain",
+            error,
+            exc_info=True,
+        )
 
 
 def mark_read(*, user, notification_ids):
@@ -141,7 +164,7 @@ def mark_read(*, user, notification_ids):
 def _enqueue_delivery(notification_id):
     from movement.tasks import deliver_notification
 
-    deliver_notification.delay(notification_id)
+    _publish(deliver_notification.delay, notification_id)
 
 
 def _retry_delay(attempts):
