@@ -29,6 +29,9 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: install
+	$(PY) -m pytest bench -o python_files='bench_*.py' -p no:cacheprovider -q -s $(PYTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -263,15 +263,29 @@ def test_sweeper_dying_mid_handler_loses_nothing(tidewater, dying_sweeper):
     with pytest.raises(SystemExit):
         timers.sweep()
 
-    assert firings(first) == 1  # committed before the crash
+    # The three were claimed together: the crash commits none of them, and loses none.
+    assert firings(first) == 0
     dies_on.refresh_from_db()
     assert (dies_on.fired_at, dies_on.attempts, dies_on.last_error) == (None, 0, "")
     assert not AuditEvent.objects.filter(verb=PARTIAL).exists()
     assert firings(last) == 0
 
     dying_sweeper.clear()  # the worker restarts
-    assert timers.sweep() == 2
+    assert timers.sweep() == 3
     assert firings(first) == firings(dies_on) == firings(last) == 1
+
+
+def test_a_sweeper_dying_after_one_batch_keeps_that_batch(tidewater, dying_sweeper):
+    first = timers.schedule_timer(kind=RECORD, due_at=ago(minutes=3), movement=tidewater)
+    dies_on = timers.schedule_timer(kind=DIES, due_at=ago(minutes=2), movement=tidewater)
+
+    with pytest.raises(SystemExit):
+        timers.sweep(batch=1)
+
+    assert firings(first) == 1  # its batch committed before the crash
+    dying_sweeper.clear()
+    assert timers.sweep() == 1
+    assert firings(first) == firings(dies_on) == 1
 
 
 def _database_url():
@@ -359,7 +373,7 @@ def _in_own_connection(fn, *args):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_at_once_fire_each_timer_exactly_once(postgres, tidewater):
-    timers = [
+    due = [
         timers.schedule_timer(kind=SLOW_RECORD, due_at=ago(seconds=n), movement=tidewater)
         for n in range(1, 51)
     ]
@@ -367,14 +381,14 @@ def test_two_sweepers_at_once_fire_each_timer_exactly_once(postgres, tidewater):
 
     def sweep_when_both_ready():
         start_together.wait()
-        return timers.sweep()
+        return timers.sweep(batch=5)  # small batches, so the two sweepers interleave
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(_in_own_connection, sweep_when_both_ready) for _ in range(2)]
         fired = [run.result(timeout=60) for run in runs]
 
     per_timer = Counter(AuditEvent.objects.filter(verb=FIRED).values_list("target", flat=True))
-    assert per_timer == Counter({str(timer.pk): 1 for timer in timers})
+    assert per_timer == Counter({str(timer.pk): 1 for timer in due})
     assert sum(fired) == 50
     assert not Timer.objects.filter(fired_at__isnull=True).exists()
     assert set(Timer.objects.values_list("attempts", flat=True)) == {1}

@@ -1,0 +1,26 @@
+"""`make bench`: figures, not pass/fail. Each benchmark builds its own data in a fresh test
+database (PostgreSQL when DATABASE_URL is set) and prints what it measured."""
+
+import pytest
+
+from constellation.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def report(title, rows):
+    """Print a small table: ``rows`` is a list of (label, value) pairs."""
+    width = max(len(label) for label, _value in rows)
+    print(f"\n{title}")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
