@@ -9,31 +9,19 @@ from hypothesis import strategies as st
 from circles.models import Circle, CircleMembership, Lens
 from circles.services import Verb
 from movement.models import AuditEvent
+from tests.bad_input import (
+    NO_LETTERS,
+    NUL,
+    REQUIRED,
+    assert_field_error,
+    post_form,
+    too_long,
+    unknown_choice,
+)
 from tests.factories import CircleFactory, CircleMembershipFactory
 
-REQUIRED = "This field is required."
-NO_LETTERS = "Use at least one letter or digit."
 NAME_TAKEN = "A circle with this name already exists in this movement."
 THEORY_NEEDED = "Every circle needs a theory of change."
-
-
-def too_long(limit, length):
-    return f"Ensure this value has at most {limit} characters (it has {length})."
-
-
-def unknown_lens(value):
-    return f"Select a valid choice. {value} is not one of the available choices."
-
-
-def assert_field_error(response, field, message):
-    """The page came back (200) with ``message`` on ``field``, shown in that field's error list."""
-    assert response.status_code == 200
-    form = response.context["form"]
-    assert message in form.errors.get(field, []), form.errors
-    # Django 5 renders each field's error list as <ul class="errorlist" id="id_<field>_error">.
-    _before, found, after = response.content.decode().partition(f'id="id_{field}_error"')
-    assert found, f"no error list rendered for {field!r}"
-    assert escape(message) in after.split("</ul>", 1)[0]
 
 
 VALID = {
@@ -51,15 +39,15 @@ BAD_VALUES = [
     ("name", "n" * 81, too_long(80, 81)),
     ("name", "street medics", NAME_TAKEN),
     ("name", "  STREET MEDICS ", NAME_TAKEN),
-    ("name", "nul\x00byte", "Null characters are not allowed."),
+    ("name", "nul\x00byte", NUL),
     ("initiative", "", REQUIRED),
     ("initiative", "i" * 2001, too_long(2000, 2001)),
     ("theory_of_change", None, REQUIRED),
     ("theory_of_change", "", REQUIRED),
     ("theory_of_change", " \n\t ", REQUIRED),
     ("theory_of_change", "t" * 4001, too_long(4000, 4001)),
-    ("lens", "nonsense", unknown_lens("nonsense")),
-    ("lens", "Voluntarist", unknown_lens("Voluntarist")),
+    ("lens", "nonsense", unknown_choice("nonsense")),
+    ("lens", "Voluntarist", unknown_choice("Voluntarist")),
     ("lens", None, REQUIRED),
 ]
 BAD_VALUE_IDS = [
@@ -82,10 +70,6 @@ BAD_VALUE_IDS = [
 ]
 
 
-def without_none(data):
-    return {key: value for key, value in data.items() if value is not None}
-
-
 # --- starting a circle ---------------------------------------------------------------------
 
 
@@ -94,7 +78,7 @@ def create_url():
 
 
 def create_circle(client, **overrides):
-    return client.post(create_url(), without_none({**VALID, **overrides}))
+    return post_form(client, create_url(), VALID, **overrides)
 
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_VALUES, ids=BAD_VALUE_IDS)
@@ -189,7 +173,7 @@ def pantry(tidewater, cora):
 
 def edit_circle(client, circle, **overrides):
     url = reverse("circles:edit", kwargs={"movement_slug": "tidewater", "circle_slug": circle.slug})
-    return client.post(url, without_none({**VALID, **overrides}))
+    return post_form(client, url, VALID, **overrides)
 
 
 def stored(circle):
@@ -256,8 +240,8 @@ def test_directory_partial_survives_garbage(login, mo, medics, params):
 def test_directory_explains_bad_filters(login, mo, medics):
     response = directory(login(mo), {"lens": "nonsense", "q": "q" * 81})
     errors = response.context["filters"].errors
-    assert (errors["lens"], errors["q"]) == ([unknown_lens("nonsense")], [too_long(80, 81)])
-    assert escape(unknown_lens("nonsense")) in response.content.decode()
+    assert (errors["lens"], errors["q"]) == ([unknown_choice("nonsense")], [too_long(80, 81)])
+    assert escape(unknown_choice("nonsense")) in response.content.decode()
 
 
 def test_directory_ignores_bad_filters(login, mo, medics):

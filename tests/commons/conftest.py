@@ -1,6 +1,9 @@
 """The commons world: a bail fund in Tidewater and circles for requesters and approvers.
 
 mo is in "Food", pat in "Legal", quinn in "Art", rae in "Radio"; cora convenes medics.
+``bail_fund`` is opened by alice through the service (grants up to €50 at once, two
+other circles approve above that); ``funded`` is the same with €300 in it. ``fund`` is
+a plainer "Bail Fund" row for ledger tests: empty, granting up to €100 at once.
 """
 
 from decimal import Decimal
@@ -8,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from commons import services
-from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory, PoolFactory
 
 
 def seat(circle, member, convener=False):
@@ -74,3 +77,13 @@ def funded(bail_fund, alice):
     services.contribute(by=alice, pool=bail_fund, amount=Decimal("300"))
     bail_fund.refresh_from_db()
     return bail_fund
+
+
+@pytest.fixture
+def fund(tidewater):
+    return PoolFactory(
+        movement=tidewater,
+        name="Bail Fund",
+        purpose="Bail for anyone arrested.",
+        instant_limit=Decimal("100"),
+    )

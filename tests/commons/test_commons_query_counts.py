@@ -27,10 +27,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from circles.models import Lens
-from commons import services
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
 from commons.views import PAGE_SIZE
-from tests.factories import CircleFactory, CircleMembershipFactory
+from tests.factories import CircleFactory, CircleMembershipFactory, PoolFactory
 
 
 @dataclass(frozen=True)
@@ -211,14 +210,7 @@ def grow(tidewater, alice, people):
 
     def _grow(size):
         pools = [
-            services.create_pool(
-                by=alice,
-                name=name,
-                kind=Pool.Kind.MONEY,
-                currency="EUR",
-                purpose="Held in common.",
-                instant_limit=Decimal("50"),
-            )
+            PoolFactory(movement=tidewater, name=name)
             for name in ["Bail Fund", *(f"Pool {n}" for n in range(size.pools - 1))]
         ]
         bail_fund = pools[0]

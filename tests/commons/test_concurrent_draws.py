@@ -22,7 +22,12 @@ from commons import services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from commons.services import Verb
 from movement.models import AuditEvent, Membership
-from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+from tests.factories import (
+    CircleFactory,
+    CircleMembershipFactory,
+    MembershipFactory,
+    PoolFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,15 +75,13 @@ def _database_url():
 
 
 @pytest.fixture
-def fund(alice):
-    pool = services.create_pool(
-        by=alice,
+def fund(tidewater, alice):
+    """Unlike the conftest's: €100 in it, and granting only up to €20 at once."""
+    pool = PoolFactory(
+        movement=tidewater,
         name="Bail Fund",
-        kind=Pool.Kind.MONEY,
-        currency="EUR",
         purpose="Bail for anyone arrested.",
         instant_limit=Decimal("20"),
-        approvals_required=2,
     )
     services.contribute(by=alice, pool=pool, amount=Decimal("100"))
     return pool
@@ -87,11 +90,6 @@ def fund(alice):
 @pytest.fixture
 def kitchen(tidewater):
     return CircleFactory(movement=tidewater, name="Kitchen")
-
-
-@pytest.fixture
-def legal(tidewater):
-    return CircleFactory(movement=tidewater, name="Legal")
 
 
 @pytest.fixture

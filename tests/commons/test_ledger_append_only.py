@@ -21,19 +21,6 @@ REFUSED_BY_TRIGGER = "Cannot update or delete rows from commons_ledgerentry"
 
 
 @pytest.fixture
-def fund(alice):
-    return services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind=Pool.Kind.MONEY,
-        currency="EUR",
-        purpose="Bail for anyone arrested.",
-        instant_limit=Decimal("100"),
-        approvals_required=2,
-    )
-
-
-@pytest.fixture
 def contribution(fund, alice):
     return services.contribute(by=alice, pool=fund, amount=Decimal("50"), note="Bake sale")
 

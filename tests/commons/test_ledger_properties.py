@@ -34,7 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from circles.models import Circle, CircleMembership
 from commons import services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
-from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory, PoolFactory
 
 SETTINGS = settings(
     max_examples=40,
@@ -102,29 +102,26 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.savepoint = transaction.atomic()
         self.savepoint.__enter__()
-        alice = self.world["members"][0]
+        movement = self.world["members"][0].movement
         self.pools = [
-            services.create_pool(
-                by=alice,
+            PoolFactory(
+                movement=movement,
                 name="Bail Fund",
-                kind=Pool.Kind.MONEY,
-                currency="EUR",
                 purpose="Bail.",
                 instant_limit=Decimal("20"),
                 approvals_required=2,
             ),
-            services.create_pool(
-                by=alice,
+            # No service sets allow_negative: a time bank may run on credit.
+            PoolFactory(
+                hours=True,
+                movement=movement,
                 name="Time Bank",
-                kind=Pool.Kind.HOURS,
                 purpose="Hours for each other.",
                 instant_limit=Decimal("5"),
                 approvals_required=1,
+                allow_negative=True,
             ),
         ]
-        # No service sets this: a time bank may run on credit.
-        Pool.objects.filter(pk=self.pools[1].pk).update(allow_negative=True)
-        self.pools[1].allow_negative = True
 
     def tally(self, outcome):
         self.world["outcomes"][outcome] += 1

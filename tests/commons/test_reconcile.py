@@ -15,26 +15,15 @@ from django.db import connection
 
 from commons import services
 from commons.models import LedgerEntry, Pool
+from tests.factories import PoolFactory
 
 
 @pytest.fixture
-def fund(alice):
-    return services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind=Pool.Kind.MONEY,
-        currency="EUR",
-        purpose="Bail for anyone arrested.",
-        instant_limit=Decimal("100"),
-    )
-
-
-@pytest.fixture
-def time_bank(alice):
-    return services.create_pool(
-        by=alice,
+def time_bank(tidewater):
+    return PoolFactory(
+        hours=True,
+        movement=tidewater,
         name="Time Bank",
-        kind=Pool.Kind.HOURS,
         purpose="Hours offered to each other.",
         instant_limit=Decimal("4"),
     )
@@ -51,10 +40,10 @@ def busy_ledger(fund, time_bank, alice, mo, cora, medics, otto):
     services.request_draw(by=mo, pool=fund, amount=Decimal("60"), purpose="Bail")
     services.contribute(by=mo, pool=time_bank, amount=Decimal("7.5"))
     services.request_draw(by=cora, pool=time_bank, amount=Decimal("2.25"), purpose="Childcare")
-    services.create_pool(
-        by=otto,
+    PoolFactory(
+        items=True,
+        movement=otto.movement,
         name="Tool Library",
-        kind=Pool.Kind.ITEMS,
         unit="tools",
         purpose="Drills and ladders.",
         instant_limit=Decimal("2"),

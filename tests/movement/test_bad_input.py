@@ -12,33 +12,22 @@ from django.utils.html import escape
 
 from movement.models import AuditEvent, Invitation, Membership, Movement, Notification, Role, User
 from movement.services import Verb
+from tests.bad_input import (
+    NO_LETTERS,
+    REQUIRED,
+    assert_field_error,
+    post_form,
+    too_long,
+    unknown_choice,
+)
 from tests.factories import PASSWORD
-
-REQUIRED = "This field is required."
-NO_LETTERS = "Use at least one letter or digit."
-
-
-def too_long(limit, length):
-    return f"Ensure this value has at most {limit} characters (it has {length})."
-
-
-def assert_field_error(response, field, message):
-    """The page came back (200) with ``message`` on ``field``, shown in that field's error list."""
-    assert response.status_code == 200
-    form = response.context["form"]
-    assert message in form.errors.get(field, []), form.errors
-    # Django 5 renders each field's error list as <ul class="errorlist" id="id_<field>_error">.
-    _before, found, after = response.content.decode().partition(f'id="id_{field}_error"')
-    assert found, f"no error list rendered for {field!r}"
-    assert escape(message) in after.split("</ul>", 1)[0]
-
 
 # --- starting a movement --------------------------------------------------------------
 
 
 def create_movement(client, **overrides):
     data = {"name": "Harbour Commons", "horizon": "Food and shelter held in common."}
-    return client.post(reverse("movement_create"), {**data, **overrides})
+    return post_form(client, reverse("movement_create"), data, **overrides)
 
 
 @pytest.mark.parametrize(
@@ -110,8 +99,7 @@ def invite(client, **overrides):
         "single_use": "on",
         "note": "For the food bank crew",
     }
-    data.update(overrides)
-    return client.post(invitations_url(), {k: v for k, v in data.items() if v is not None})
+    return post_form(client, invitations_url(), data, **overrides)
 
 
 def days_from_today(days):
@@ -128,16 +116,8 @@ def days_from_today(days):
         ("expires_on", "tomorrow", "Enter a valid date."),
         ("expires_on", "99999-01-01", "Enter a valid date."),
         ("expires_on", "2000-01-01", "Pick today or a later day."),
-        (
-            "role",
-            "overlord",
-            "Select a valid choice. overlord is not one of the available choices.",
-        ),
-        (
-            "role",
-            "ORGANIZER",
-            "Select a valid choice. ORGANIZER is not one of the available choices.",
-        ),
+        ("role", "overlord", unknown_choice("overlord")),
+        ("role", "ORGANIZER", unknown_choice("ORGANIZER")),
         ("role", None, REQUIRED),
         ("note", "n" * 121, too_long(120, 121)),
     ],
@@ -286,8 +266,7 @@ def sign_up(client, **overrides):
         "password1": PASSWORD,
         "password2": PASSWORD,
     }
-    data.update(overrides)
-    return client.post(reverse("account_signup"), {k: v for k, v in data.items() if v is not None})
+    return post_form(client, reverse("account_signup"), data, **overrides)
 
 
 def assert_signup_error(response, field, message):

@@ -1,27 +1,21 @@
-from datetime import datetime, time, timedelta
+"""Each person's private calendar feed of their movements' gatherings."""
+
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from rituals.models import CalendarFeed
-from rituals.services import convergence
+from tests.factories import RhythmFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
 def planned(alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        now=datetime.now(tz=PARIS),
-    )
+    """The next three gatherings from today, so the feed's window always holds them."""
+    RhythmFactory(by=alice, now=datetime.now(tz=PARIS))
 
 
 def feed_path(client):

@@ -7,26 +7,31 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rituals.models import CircleReport, Cycle, Gathering, Rsvp
-from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+from rituals.models import Rsvp
+from tests.factories import (
+    CircleFactory,
+    CircleMembershipFactory,
+    CircleReportFactory,
+    GatheringFactory,
+    MembershipFactory,
+)
 
 
 def world(movement, size):
-    gatherings = []
-    for number in range(1, size + 1):
-        cycle = Cycle.objects.create(movement=movement, number=number)
-        start = timezone.now() + timedelta(days=30 * (number - size // 2))
-        gatherings.append(
-            Gathering.objects.create(
-                cycle=cycle, movement=movement, starts_at=start, ends_at=start + timedelta(hours=2)
-            )
+    gatherings = [
+        GatheringFactory(
+            movement=movement,
+            cycle__number=number,
+            starts_at=timezone.now() + timedelta(days=30 * (number - size // 2)),
         )
+        for number in range(1, size + 1)
+    ]
     target = gatherings[-1]
     for _ in range(size):
         circle = CircleFactory(movement=movement)
         member = MembershipFactory(movement=movement)
         CircleMembershipFactory(circle=circle, member=member, is_convener=True)
-        CircleReport.objects.create(cycle=target.cycle, circle=circle, did="x", intention="y")
+        CircleReportFactory(cycle=target.cycle, circle=circle)
         Rsvp.objects.create(gathering=target, member=member, answer="yes")
     return target
 

@@ -1,25 +1,24 @@
+"""Circles that stop reporting are flagged, to organizers only, as drifting."""
+
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rituals.models import CircleReport, Cycle, Gathering
+from rituals.models import Cycle, Gathering
 from rituals.selectors import drifting_circles
-from tests.factories import CircleFactory
+from tests.factories import CircleFactory, CircleReportFactory, GatheringFactory
 
 URL = reverse("rituals:convergence", kwargs={"movement_slug": "tidewater"})
 
 
 def held(movement, number, days_ago):
-    cycle = Cycle.objects.create(movement=movement, number=number)
-    start = timezone.now() - timedelta(days=days_ago)
-    return Gathering.objects.create(
-        cycle=cycle,
+    return GatheringFactory(
         movement=movement,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        state="closed",
+        cycle__number=number,
+        starts_at=timezone.now() - timedelta(days=days_ago),
+        state=Gathering.State.CLOSED,
     )
 
 
@@ -30,8 +29,8 @@ def two_cycles(tidewater):
     steady = CircleFactory(movement=tidewater, name="Steady", created_at=old)
     CircleFactory(movement=tidewater, name="Newborn")  # too young to have drifted
     first, second = held(tidewater, 1, 60), held(tidewater, 2, 30)
-    CircleReport.objects.create(cycle=first.cycle, circle=steady, did="x", intention="y")
-    CircleReport.objects.create(cycle=second.cycle, circle=steady, did="x", intention="y")
+    CircleReportFactory(cycle=first.cycle, circle=steady)
+    CircleReportFactory(cycle=second.cycle, circle=steady)
     return quiet
 
 
@@ -42,9 +41,7 @@ def test_circles_silent_for_two_cycles_are_flagged(tidewater, two_cycles):
 
 @pytest.mark.django_db
 def test_one_report_in_two_cycles_is_enough(tidewater, two_cycles):
-    CircleReport.objects.create(
-        cycle=Cycle.objects.get(number=1), circle=two_cycles, did="x", intention="y"
-    )
+    CircleReportFactory(cycle=Cycle.objects.get(number=1), circle=two_cycles)
     assert list(drifting_circles(tidewater)) == []
 
 

@@ -1,30 +1,12 @@
 """Facilitator mode: agenda from reports, timeboxes, decisions, commitments, minutes."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from rituals.models import Commitment, Gathering
+from rituals.models import Commitment
 from rituals.services import convergence, facilitation
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def gatherings(alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        now=datetime(2026, 11, 24, tzinfo=PARIS),
-    )
-    return list(Gathering.objects.order_by("starts_at"))
 
 
 @pytest.fixture
@@ -214,3 +196,32 @@ def test_closing_tells_every_member_once(
     assert sorted(m.to[0] for m in minutes_mail) == sorted(
         p.user.email for p in (fay, mo, alice, cora)
     )
+
+
+@pytest.mark.parametrize("item", ["abc", "", "-1"])
+@pytest.mark.django_db
+def test_a_bad_item_value_gets_a_message_not_a_500(login, fay, gatherings, item):
+    facilitation.start_gathering(by=fay, gathering=gatherings[0])
+    url = reverse(
+        "rituals:facilitate_action",
+        kwargs={
+            "movement_slug": "tidewater",
+            "gathering_id": gatherings[0].pk,
+            "action": "start_item",
+        },
+    )
+    response = login(fay).post(url, {"item": item}, follow=True)
+    assert response.status_code == 200
+    assert "Pick an agenda item." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_gathering_that_never_started_cannot_be_closed(login, fay, gatherings):
+    url = reverse(
+        "rituals:facilitate_action",
+        kwargs={"movement_slug": "tidewater", "gathering_id": gatherings[0].pk, "action": "close"},
+    )
+    response = login(fay).post(url, follow=True)
+    gatherings[0].refresh_from_db()
+    assert gatherings[0].state == "scheduled"
+    assert "Only a gathering that has started can be closed." in response.content.decode()

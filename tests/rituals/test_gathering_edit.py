@@ -1,29 +1,15 @@
-from datetime import datetime, time, timedelta
+"""An organizer moves a gathering, says where it happens and names its facilitators."""
+
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from rituals import reminders
-from rituals.models import Gathering, Timer
-from rituals.services import convergence
+from rituals.models import Timer
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def gathering(alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        now=datetime(2026, 11, 24, tzinfo=PARIS),
-    )
-    return Gathering.objects.order_by("starts_at").first()
 
 
 def edit_url(gathering):
@@ -78,3 +64,21 @@ def test_a_gathering_of_days_is_refused(login, alice, gathering):
 @pytest.mark.django_db
 def test_only_organizers_change_a_gathering(request, login, gathering, who):
     assert login(request.getfixturevalue(who)).get(edit_url(gathering)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_call_link_longer_than_the_column_is_refused_next_to_the_field(login, alice, gatherings):
+    url = reverse(
+        "rituals:gathering_edit",
+        kwargs={"movement_slug": "tidewater", "gathering_id": gatherings[0].pk},
+    )
+    response = login(alice).post(
+        url,
+        {
+            "starts_at": "2026-12-05T18:00",
+            "ends_at": "2026-12-05T20:00",
+            "call_link": "https://meet.example.org/" + "x" * 200,
+        },
+    )
+    assert response.status_code == 200
+    assert "call_link" in response.context["form"].errors

@@ -1,30 +1,15 @@
-from datetime import datetime, time, timedelta
+"""A gathering's page: who is coming (in totals), its time zone, its calendar file."""
+
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from rituals.models import Gathering, Rsvp
-from rituals.services import convergence
+from rituals.models import Rsvp
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@pytest.fixture
-def gathering(alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        place="Harbor hall",
-        now=datetime(2026, 11, 24, tzinfo=PARIS),
-    )
-    return Gathering.objects.order_by("starts_at").first()
 
 
 @pytest.mark.django_db

@@ -11,23 +11,13 @@ from rituals.services import convergence
 from rituals.timers import fire_next_due_timer, sweep
 
 PARIS = ZoneInfo("Europe/Paris")
-NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)
+NOW = datetime(2026, 11, 24, 12, tzinfo=PARIS)  # when the conftest's rhythm was set
 
 
 @pytest.fixture
-def planned(alice, mo, cora, medics):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        report_days_before=3,
-        now=NOW,
-    )
-    return Gathering.objects.order_by("starts_at").first()
+def planned(gathering, mo, cora, medics):
+    """The first gathering (reports due three days before), with members to remind."""
+    return gathering
 
 
 def timers_of(gathering):
@@ -143,3 +133,17 @@ def test_reminders_keep_the_local_hour_across_a_clock_change(alice):
     report_reminder = Timer.objects.get(target_id=april.pk, kind=reminders.REPORT_DUE)
     assert report_reminder.due_at.astimezone(PARIS).hour == 18
     assert report_reminder.due_at.astimezone(PARIS).date().isoformat() == "2027-03-27"
+
+
+@pytest.mark.django_db
+def test_moving_a_gathering_close_to_now_drops_reminders_already_past(alice, gatherings):
+    from django.utils import timezone
+
+    from rituals.models import Timer
+
+    soon = timezone.now() + timedelta(hours=3)
+    convergence.move_gathering(
+        by=alice, gathering=gatherings[0], starts_at=soon, ends_at=soon + timedelta(hours=2)
+    )
+    live = Timer.objects.filter(target_id=gatherings[0].pk, cancelled_at=None, fired_at=None)
+    assert not live.exists()

@@ -1,5 +1,5 @@
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+"""Conveners report for their circle before each gathering, and mark last cycle's
+commitments."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,7 +8,6 @@ from django.urls import reverse
 from rituals.models import CircleReport, Commitment, Gathering
 from rituals.services import convergence
 
-PARIS = ZoneInfo("Europe/Paris")
 REPORT = {
     "did": "Staffed three actions.",
     "lessons": "Bring more water.",
@@ -16,21 +15,6 @@ REPORT = {
     "intention": "Train two new medics.",
     "tactics": "first aid, training",
 }
-
-
-@pytest.fixture
-def gatherings(alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-        now=datetime(2026, 11, 24, tzinfo=PARIS),
-    )
-    return list(Gathering.objects.order_by("starts_at"))
 
 
 def report_url(gathering, circle):

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from rituals.models import Gathering, Rhythm
+from rituals.models import CircleReport, Gathering, Rhythm, Rsvp
 from rituals.recurrence import occurrences
 from rituals.services import convergence
 
@@ -198,3 +198,63 @@ def test_a_monthly_rhythm_without_a_day_is_refused_next_to_the_field(login, alic
     assert response.status_code == 200
     assert "weekday" in response.context["form"].errors
     assert not Gathering.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;INTERVAL=0;BYMONTHDAY=1",
+        "FREQ=MONTHLY;INTERVAL=-1;BYMONTHDAY=1",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=WEEKLY;BYMONTH=4;BYMONTHDAY=31",
+    ],
+)
+@pytest.mark.django_db
+def test_rules_that_would_loop_for_ever_are_refused_at_once(alice, rule):
+    with pytest.raises(ValidationError) as error:
+        convergence.set_rhythm(
+            by=alice, kind="custom", rrule=rule, local_time=time(18), duration=timedelta(hours=2)
+        )
+    assert "rrule" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_new_rhythm_keeps_gatherings_people_already_worked_on(
+    alice, mo, cora, medics, gatherings
+):
+    convergence.submit_report(
+        by=cora, gathering=gatherings[0], circle=medics, did="Staffed actions.", intention="More."
+    )
+    convergence.answer_gathering(by=mo, gathering=gatherings[1], answer="yes")
+    convergence.set_rhythm(
+        by=alice, kind="seasonal", local_time=time(17), duration=timedelta(hours=2), now=NOV_24
+    )
+    assert CircleReport.objects.count() == 1
+    assert Rsvp.objects.count() == 1
+    assert Gathering.objects.filter(pk__in=[gatherings[0].pk, gatherings[1].pk]).count() == 2
+    assert not Gathering.objects.filter(pk=gatherings[2].pk).exists()
+
+
+@pytest.mark.django_db
+def test_one_broken_rhythm_does_not_stop_the_others(alice, otto, caplog):
+    convergence.set_rhythm(
+        by=otto,
+        kind="lunar",
+        moon_phase="full",
+        local_time=time(20),
+        duration=timedelta(hours=2),
+        now=NOV_24,
+    )
+    convergence.set_rhythm(
+        by=alice,
+        kind="custom",
+        rrule="FREQ=WEEKLY;UNTIL=20261231T000000",
+        local_time=time(18),
+        duration=timedelta(hours=2),
+        now=NOV_24,
+    )
+    Rhythm.objects.filter(movement=alice.movement).update(rrule="FREQ=WEEKLY;INTERVAL=0")
+    later = NOV_24 + timedelta(days=100)
+    planned = convergence.schedule_all_movements(now=later)
+    assert planned >= 1
+    assert Gathering.objects.filter(movement=otto.movement, starts_at__gt=later).count() == 3
