@@ -145,19 +145,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Broker and cache -----------------------------------------------------
+# --- Broker, cache and sessions ------------------------------------------------
+# Redis is an accelerator, never a single point of failure. It carries the Celery broker
+# only: sessions live in the database (a Redis that comes back after an outage can never
+# hand out a session that was logged out meanwhile), and the default cache, which holds
+# allauth's rate limits, is a database table shared by every process (so limits still hold,
+# and logging in still works, while Redis is away). With the broker down, a publish fails
+# in about a second and the outbox keeps the message for the next drain.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cache_entries",
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 BROKER_DIR = VAR_DIR / "broker"
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
-            "KEY_PREFIX": "constellation",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A broker that is down must fail a publish in about a second, not hang a request.
@@ -166,12 +172,6 @@ if REDIS_URL:
         "max_retries": 0,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
     for folder in ("out", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
@@ -203,8 +203,6 @@ TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
 # A sweep claims due timers until none is due or this many seconds are spent: less than
 # beat's minute, so sweeps do not pile up behind each other.
 TIMER_SWEEP_BUDGET = envint("TIMER_SWEEP_BUDGET", 45)
-
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth (django-allauth) -----------------------------------------------
 AUTH_USER_MODEL = "movement.User"
