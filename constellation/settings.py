@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
+# A facilitator may start a gathering from this many minutes before it begins until it ends.
+GATHERING_OPENS_MINUTES_BEFORE = envint("GATHERING_OPENS_MINUTES_BEFORE", 60)
 # A sweep claims due timers until none is due or this many seconds are spent: less than
 # beat's minute, so sweeps do not pile up behind each other.
 TIMER_SWEEP_BUDGET = envint("TIMER_SWEEP_BUDGET", 45)

@@ -1,5 +1,7 @@
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -182,6 +184,15 @@ class Gathering(models.Model):
             "rituals:gathering",
             kwargs={"movement_slug": self.movement.slug, "gathering_id": self.pk},
         )
+
+    @property
+    def opens_at(self):
+        """From when a facilitator may start it: a little before it begins."""
+        return self.starts_at - timedelta(minutes=settings.GATHERING_OPENS_MINUTES_BEFORE)
+
+    def can_start_at(self, now):
+        """A planned gathering starts on its own clock: from ``opens_at`` until its end."""
+        return self.state == self.State.SCHEDULED and self.opens_at <= now < self.ends_at
 
 
 class Rsvp(models.Model):

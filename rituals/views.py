@@ -248,7 +248,12 @@ def facilitate(request, membership, gathering_id):
     context = _live_context(membership, gathering)
     circles = circle_selectors.active_circles(membership.movement)
     current = context["current"]
+    now = context["now"]
     context.update(
+        can_start=gathering.can_start_at(now),
+        opens_later=gathering.state == gathering.State.SCHEDULED and now < gathering.opens_at,
+        can_put_back=gathering.state == gathering.State.LIVE
+        and facilitation.nothing_recorded(gathering),
         item_form=AgendaItemForm(),
         extend_form=ExtendForm(),
         notes_form=NotesForm(initial={"notes": current.notes}) if current else None,
@@ -336,7 +341,17 @@ def _record_commitment(request, membership, gathering):
     )
 
 
+def _put_back_to_planned(request, membership, gathering):
+    facilitation.put_back_to_planned(by=membership, gathering=gathering)
+    messages.success(request, _("The gathering is planned again, as if it had not started."))
+
+
 def _close_gathering(request, membership, gathering):
+    """Closing publishes the minutes to everyone: the first post asks, the second closes.
+    A plain form, so it works without JavaScript."""
+    if request.POST.get("confirm") != "yes":
+        context = _live_context(membership, gathering)
+        return render(request, "rituals/close_confirm.html", context)
     facilitation.close_gathering(by=membership, gathering=gathering)
     messages.success(request, _("The gathering is closed and its minutes are published."))
     return redirect(gathering)
@@ -344,6 +359,7 @@ def _close_gathering(request, membership, gathering):
 
 FACILITATOR_ACTIONS = {
     "start": _start_gathering,
+    "unstart": _put_back_to_planned,
     "build_agenda": _build_agenda,
     "add_item": _add_item,
     "up": _move_item_up,

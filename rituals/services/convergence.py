@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -204,11 +204,14 @@ def schedule_ahead(*, movement, count=CYCLES_AHEAD, now=None):
         return []
     with transaction.atomic():
         Movement.objects.select_for_update(no_key=True).get(pk=movement.pk)
-        upcoming = Gathering.objects.filter(movement=movement, starts_at__gt=now)
-        missing = count - upcoming.count()
+        # A gathering closed before its date (started by mistake, in older data) is not
+        # the future: it neither counts as planned nor pushes the next ones back.
+        closed_early = Q(state=Gathering.State.CLOSED, starts_at__gt=now)
+        gatherings = Gathering.objects.filter(movement=movement).exclude(closed_early)
+        missing = count - gatherings.filter(starts_at__gt=now).count()
         if missing <= 0:
             return []
-        last = Gathering.objects.filter(movement=movement).order_by("-starts_at").first()
+        last = gatherings.order_by("-starts_at").first()
         after = max(now, last.starts_at) if last else now
         number = Cycle.objects.filter(movement=movement).aggregate(n=Max("number"))["n"] or 0
         created = []

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
-from django.utils import timezone
+from django.db.models import Max, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -108,13 +108,63 @@ def move_agenda_item(*, by, item, up):
             bump_version(gathering)
 
 
-def start_gathering(*, by, gathering):
+def start_gathering(*, by, gathering, now=None):
+    """Go live: only on the gathering's own clock, from a little before it begins until it
+    ends, so nobody holds next month's gathering by mistake. Starting twice is harmless."""
+    now = now or timezone.now()
     with transaction.atomic():
         gathering = _lock(gathering)
-        if gathering.state == Gathering.State.SCHEDULED:
-            gathering.state, gathering.started_at = Gathering.State.LIVE, timezone.now()
-            gathering.save(update_fields=["state", "started_at"])
-            bump_version(gathering)
+        if gathering.state == Gathering.State.LIVE:
+            return gathering
+        if now < gathering.opens_at:
+            local = timezone.localtime(gathering.opens_at, gathering.movement.zone)
+            raise ValidationError(
+                _(
+                    "This gathering can be started from %(when)s (%(zone)s), shortly before "
+                    "it begins."
+                )
+                % {
+                    "when": formats.date_format(local, "j F Y, H:i"),
+                    "zone": gathering.movement.time_zone,
+                }
+            )
+        if now >= gathering.ends_at:
+            raise ValidationError(
+                _("This gathering's time has passed. Move it to a new time to hold it.")
+            )
+        gathering.state, gathering.started_at = Gathering.State.LIVE, now
+        gathering.save(update_fields=["state", "started_at"])
+        bump_version(gathering)
+    return gathering
+
+
+def nothing_recorded(gathering):
+    """True while a live gathering holds nothing anyone could lose: no item started, no
+    notes, no decision, no commitment."""
+    return not (
+        gathering.agenda.filter(Q(started_at__isnull=False) | ~Q(notes="")).exists()
+        or gathering.decisions.exists()
+        or gathering.commitments.exists()
+    )
+
+
+def put_back_to_planned(*, by, gathering):
+    """Undo a start made by mistake, while nothing was recorded."""
+    with transaction.atomic():
+        gathering = _lock(gathering)
+        if gathering.state != Gathering.State.LIVE:
+            raise ValidationError(_("Only a live gathering can be put back to planned."))
+        if not nothing_recorded(gathering):
+            raise ValidationError(
+                _("Something was already recorded in this gathering: close it instead.")
+            )
+        gathering.state, gathering.started_at, gathering.current_item = (
+            Gathering.State.SCHEDULED,
+            None,
+            None,
+        )
+        gathering.save(update_fields=["state", "started_at", "current_item"])
+        bump_version(gathering)
     return gathering
 
 
