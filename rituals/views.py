@@ -349,7 +349,7 @@ def _put_back_to_planned(request, membership, gathering):
 def _close_gathering(request, membership, gathering):
     """Closing publishes the minutes to everyone: the first post asks, the second closes.
     A plain form, so it works without JavaScript."""
-    if request.POST.get("confirm") != "yes":
+    if gathering.state == gathering.State.LIVE and request.POST.get("confirm") != "yes":
         context = _live_context(membership, gathering)
         return render(request, "rituals/close_confirm.html", context)
     facilitation.close_gathering(by=membership, gathering=gathering)

@@ -129,6 +129,7 @@ def test_attendees_follow_the_facilitator_without_reloading(new_context, world, 
 
     # Fay closes the gathering: the last poll brings Mo the minutes, and polling stops.
     facilitator.get_by_role("button", name="Close the gathering and publish the minutes").click()
+    facilitator.get_by_role("button", name="Yes, close it and publish the minutes").click()
     expect(facilitator.get_by_role("status")).to_contain_text(
         "The gathering is closed and its minutes are published."
     )

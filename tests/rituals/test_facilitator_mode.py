@@ -4,9 +4,22 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rituals.models import Commitment
 from rituals.services import convergence, facilitation
+
+
+@pytest.fixture
+def gatherings(gatherings):
+    """The planned gatherings, the first moved to begin in half an hour: these tests run it
+    live, and a gathering starts only on its own clock (see test_gathering_clock.py)."""
+    now = timezone.now()
+    for months, gathering in enumerate(gatherings):
+        gathering.starts_at = now + timedelta(minutes=30) + timedelta(days=30 * months)
+        gathering.ends_at = gathering.starts_at + timedelta(hours=2)
+        gathering.save(update_fields=["starts_at", "ends_at"])
+    return gatherings
 
 
 @pytest.fixture
@@ -63,7 +76,9 @@ def test_a_full_meeting_run_by_a_facilitator(
     assert report_item.timebox == timedelta(minutes=15)
     assert report_item.notes == "Two new medics trained."
     with django_capture_on_commit_callbacks(execute=True):
-        response = act(client, reported, "close")
+        asked = act(client, reported, "close")
+        assert "publishes its minutes to the whole movement" in asked.content.decode()
+        response = act(client, reported, "close", confirm="yes")
     reported.refresh_from_db()
     assert response.status_code == 302
     assert reported.state == "closed"
