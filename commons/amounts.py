@@ -36,7 +36,10 @@ def _parse(value):
     if isinstance(value, Decimal):
         return value
     text = str(value).strip()
-    if "_" in text:  # Decimal("1_000") is 1000; people mean something else
+    # Decimal reads "1_000" as 1000 and "1e3" as 1000, "NaN" and "Infinity" too: people who
+    # type those mean something else. Digits of any script are the number they look like
+    # (Decimal reads "١٢٣" and "１２３" as 123), and the page says back what was stored.
+    if "_" in text or any(character.isalpha() for character in text):
         raise InvalidOperation
     return Decimal(text)
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from circles import selectors as circle_selectors
 from commons import charts, permissions, selectors, services
+from commons.amounts import format_amount
 from commons.forms import (
     ArchiveEntryForm,
     ArchiveFilterForm,
@@ -118,11 +119,16 @@ def contribute(request, membership, pool_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.contribute(by=membership, pool=pool, **form.cleaned_data)
+            entry = services.contribute(by=membership, pool=pool, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Thank you: your contribution is on the ledger."))
+            # Says back what was stored, in the pool's own terms (123, however it was typed).
+            messages.success(
+                request,
+                _("Thank you: your contribution of %(amount)s is on the ledger.")
+                % {"amount": format_amount(entry.amount, pool)},
+            )
             return redirect(pool)
     return render(request, "commons/contribute.html", _context(membership, pool=pool, form=form))
 
@@ -139,10 +145,17 @@ def draw_create(request, membership, pool_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            amount = format_amount(draw.amount, pool)
             if draw.entry_id:
-                messages.success(request, _("Granted: the draw is on the ledger."))
+                messages.success(
+                    request, _("Granted: %(amount)s is on the ledger.") % {"amount": amount}
+                )
             else:
-                messages.success(request, _("Your request is in the queue for approvals."))
+                messages.success(
+                    request,
+                    _("Your request for %(amount)s is in the queue for approvals.")
+                    % {"amount": amount},
+                )
             return redirect(draw)
     return render(request, "commons/draw_form.html", _context(membership, pool=pool, form=form))
 
