@@ -2,7 +2,7 @@
 begins until it ends, can undo a mistaken start while nothing was recorded, confirms before
 closing (without JavaScript), and the scheduler plans from the gatherings still to come."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rituals.models import Cycle, Gathering
 from rituals.services import convergence, facilitation
+from tests.factories import RhythmFactory
 
 
 def planned(movement, *, starts_in, lasts=timedelta(hours=2)):
@@ -133,15 +134,7 @@ def test_closing_asks_first_without_javascript(login, fay, tidewater):
 
 @pytest.mark.django_db
 def test_gatherings_closed_before_their_date_are_not_the_future(alice, tidewater):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-    )
+    RhythmFactory(by=alice)
     # Older data: three future gatherings started and closed by mistake.
     Gathering.objects.filter(movement=tidewater).update(state=Gathering.State.CLOSED)
     planned_now = convergence.schedule_ahead(movement=tidewater)
