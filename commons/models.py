@@ -158,25 +158,6 @@ class LedgerEntry(models.Model):
         return abs(self.amount)
 
 
-class DrawRequestQuerySet(models.QuerySet):
-    def with_tally(self):
-        """Annotate how many distinct circles approve and decline: a member's decision
-        counts for one circle, and a circle counts once however many of its members
-        decide. The one place this tally is computed."""
-        return self.annotate(
-            approving_circles=models.Count(
-                "approvals__circle",
-                filter=Q(approvals__decision=Approval.Decision.APPROVE),
-                distinct=True,
-            ),
-            declining_circles=models.Count(
-                "approvals__circle",
-                filter=Q(approvals__decision=Approval.Decision.DECLINE),
-                distinct=True,
-            ),
-        )
-
-
 class DrawRequest(models.Model):
     """A member asks to draw from a pool. Small draws are granted at once; larger ones
     wait for approvals from members of enough circles other than the requester's."""
@@ -208,8 +189,6 @@ class DrawRequest(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-
-    objects = DrawRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -99,11 +99,29 @@ def fairness(pool, *, start, end):
     )
 
 
+def with_tally(draws):
+    """Annotate how many distinct circles approve (``approving_circles``) and decline
+    (``declining_circles``): a member's decision counts for one circle, and a circle counts
+    once however many of its members decide. The one place this tally is computed."""
+    return draws.annotate(
+        approving_circles=Count(
+            "approvals__circle",
+            filter=Q(approvals__decision=Approval.Decision.APPROVE),
+            distinct=True,
+        ),
+        declining_circles=Count(
+            "approvals__circle",
+            filter=Q(approvals__decision=Approval.Decision.DECLINE),
+            distinct=True,
+        ),
+    )
+
+
 def draw_queue(movement, *, state=""):
-    draws = (
-        DrawRequest.objects.filter(pool__movement=movement)
-        .select_related("pool__movement", "requested_by", "circle")
-        .with_tally()
+    draws = with_tally(
+        DrawRequest.objects.filter(pool__movement=movement).select_related(
+            "pool__movement", "requested_by", "circle"
+        )
     )
     if state:
         draws = draws.filter(state=state)
@@ -113,9 +131,9 @@ def draw_queue(movement, *, state=""):
 def draw_or_404(*, membership, draw_id):
     """The draw request with its tally (``approving_circles``, ``declining_circles``)."""
     return get_object_or_404(
-        DrawRequest.objects.select_related(
-            "pool__movement", "requested_by", "circle", "entry"
-        ).with_tally(),
+        with_tally(
+            DrawRequest.objects.select_related("pool__movement", "requested_by", "circle", "entry")
+        ),
         pk=draw_id,
         pool__movement=membership.movement,
     )
@@ -124,8 +142,7 @@ def draw_or_404(*, membership, draw_id):
 def draw_tally(draw_request):
     """(approving, declining): how many distinct circles decided each way so far."""
     return (
-        DrawRequest.objects.filter(pk=draw_request.pk)
-        .with_tally()
+        with_tally(DrawRequest.objects.filter(pk=draw_request.pk))
         .values_list("approving_circles", "declining_circles")
         .get()
     )
