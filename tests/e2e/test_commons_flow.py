@@ -93,7 +93,9 @@ def test_two_other_circles_grant_a_large_draw(new_context, world):
     dee.get_by_label("Amount").fill("300")
     dee.get_by_label("On behalf of").select_option(label="Circle D")
     dee.get_by_role("button", name="Contribute").click()
-    expect(dee.get_by_role("status")).to_contain_text("your contribution of €300.00 is on the ledger")
+    expect(dee.get_by_role("status")).to_contain_text(
+        "your contribution of €300.00 is on the ledger"
+    )
     expect(dee.get_by_text("Balance: €300.00")).to_be_visible()
 
     # Mo asks for €200, above the €50 granted at once: it waits for approvals.
@@ -103,7 +105,9 @@ def test_two_other_circles_grant_a_large_draw(new_context, world):
     mo.get_by_label("Amount").fill("200")
     mo.get_by_label("Purpose").fill(PURPOSE)
     mo.get_by_role("button", name="Request the draw").click()
-    expect(mo.get_by_role("status")).to_contain_text("Your request for €200.00 is in the queue for approvals")
+    expect(mo.get_by_role("status")).to_contain_text(
+        "Your request for €200.00 is in the queue for approvals"
+    )
     expect(mo.get_by_role("heading", name="Mo asks for €200.00")).to_be_visible()
     expect(mo.get_by_text("waiting for approvals", exact=True)).to_be_visible()
     expect(mo.get_by_role("region", name="Your decision")).to_have_count(0)

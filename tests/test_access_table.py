@@ -1,0 +1,1574 @@
+"""Every URL under ``/m/<movement>/`` (and ``/join/<token>/``) × every kind of caller.
+
+The rules (DESIGN.md, "Tenancy and permissions"):
+
+- anonymous callers are sent to log in, with ``?next=`` pointing back;
+- a logged-in non-member, and a member of another movement, get 404 everywhere in
+  the movement: never 403, never a hint that it exists;
+- a member without the needed role gets 403 with a plain reason in the body;
+- an allowed caller gets 200, or 302 once a POST action has succeeded (no error
+  message); a refused POST changes nothing;
+- an object of another movement addressed through this movement's URL is 404,
+  exactly like a missing one, whoever asks.
+
+Each row is one URL and method, with the status every caller must get; each
+URL × caller is its own test, so a failure names both. The table is checked
+against the URL resolver: a URL under ``/m/<movement>/`` with no row fails
+``test_every_movement_url_has_a_row``.
+
+The callers are the shared fixture people: nina (logged in, in no movement), otto
+(organizes "Elsewhere"), and in "Tidewater" mo (member), cora (convenes Street
+Medics), fay (facilitator role) and alice (organizer).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from decimal import Decimal
+from functools import cached_property
+from operator import attrgetter
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from circles import services as circle_services
+from circles.models import CircleMembership
+from commons import services as commons_services
+from commons.models import Approval, DrawRequest, LedgerEntry, Pool
+from movement.models import AuditEvent, Invitation, Membership
+from rituals.models import Cycle, Gathering, Rsvp
+from rituals.services import convergence, facilitation
+from rituals.views import FACILITATOR_ACTIONS
+from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+
+LOGIN = "login"  # 302 to the login page, with ?next= back to the URL asked for
+
+OUTSIDERS = ("nina", "otto")
+MEMBERS = ("mo", "cora", "fay", "alice")
+CALLERS = ("anonymous", *OUTSIDERS, *MEMBERS)
+MISSING_ID = 987654321
+
+# Names that belong to elsewhere: no answer given through tidewater's URLs may show them.
+ELSEWHERE_SECRETS = ("Rent Strike Fund", "How we ran the eviction watch", "The Old Cannery")
+
+
+def allow(*allowed, ok=200, others=403):
+    """Tidewater members in ``allowed`` get ``ok``, other members ``others``.
+
+    Outsiders always get 404 and anonymous callers are always sent to log in.
+    """
+    expected = {"anonymous": LOGIN, "nina": 404, "otto": 404}
+    expected.update({who: ok if who in allowed else others for who in MEMBERS})
+    return expected
+
+
+ANY_MEMBER = allow(*MEMBERS)
+ANY_MEMBER_ACTS = allow(*MEMBERS, ok=302)
+NOT_FOUND_FOR_ALL = allow(others=404)
+NOBODY = allow()  # every member 403: the action is closed to all of them
+# A POST-only URL asked for with GET: members are told the method is wrong, while
+# outsiders still learn nothing about the movement.
+WRONG_METHOD = allow(*MEMBERS, ok=405)
+
+
+# --- the world ----------------------------------------------------------------------
+
+
+def _invitation(movement, by):
+    return Invitation.objects.create(
+        movement=movement,
+        created_by=by.user,
+        expires_at=timezone.now() + timedelta(days=7),
+        single_use=False,
+    )
+
+
+class World:
+    """The shared fixture people plus the objects the URLs point at.
+
+    The commons, its draw requests, the gatherings and elsewhere's own are each built the
+    first time a row asks for them, so a row about circles does not pay for a bail fund
+    or a rhythm.
+    """
+
+    def __init__(self, *, tidewater, elsewhere, alice, fay, mo, cora, nina, otto, medics):
+        self.tidewater, self.elsewhere, self.medics = tidewater, elsewhere, medics
+        self.alice, self.fay, self.mo, self.cora = alice, fay, mo, cora
+        self.nina, self.otto = nina, otto
+        # a plain tidewater member whom organizers act on
+        self.pat = MembershipFactory(movement=tidewater, user__display_name="Pat")
+        self.invitation = _invitation(tidewater, alice)  # open, multi-use
+        self.night_pantry = CircleFactory(
+            movement=elsewhere, name="Night Pantry", slug="night-pantry"
+        )
+        self.otto_seat = CircleMembershipFactory(
+            circle=self.night_pantry, member=otto, is_convener=True
+        )
+        self.elsewhere_invitation = _invitation(elsewhere, otto)
+
+    def user(self, caller):
+        who = getattr(self, caller)
+        return getattr(who, "user", who)
+
+    @cached_property
+    def commons(self):
+        return SimpleNamespace(**_tidewater_commons(self))
+
+    @cached_property
+    def draws(self):
+        return SimpleNamespace(**_tidewater_draws(self))
+
+    @cached_property
+    def elsewhere_commons(self):
+        return SimpleNamespace(**_elsewhere_commons(self))
+
+    @cached_property
+    def gatherings(self):
+        return SimpleNamespace(**_tidewater_gatherings(self))
+
+    @cached_property
+    def elsewhere_gathering(self):
+        return _elsewhere_gathering(self)
+
+
+@pytest.fixture
+def world(tidewater, elsewhere, alice, fay, mo, cora, nina, otto, medics):
+    return World(
+        tidewater=tidewater,
+        elsewhere=elsewhere,
+        alice=alice,
+        fay=fay,
+        mo=mo,
+        cora=cora,
+        nina=nina,
+        otto=otto,
+        medics=medics,
+    )
+
+
+def _tidewater_commons(w):
+    """Circles: Street Medics (cora convenes, alice sits in), Kitchen (mo convenes, fay sits
+    in), Legal (alice convenes, pat sits in). So for a request by mo or fay for the
+    Kitchen, cora and alice may decide while mo and fay may not. Two pools with entries,
+    one of them reversed, and mo's archive entry.
+    """
+    alice, fay, mo, cora, medics = w.alice, w.fay, w.mo, w.cora, w.medics
+    kitchen = CircleFactory(movement=w.tidewater, name="Kitchen", slug="kitchen")
+    legal = CircleFactory(movement=w.tidewater, name="Legal", slug="legal")
+    CircleMembershipFactory(circle=kitchen, member=mo, is_convener=True)
+    CircleMembershipFactory(circle=kitchen, member=fay)
+    CircleMembershipFactory(circle=legal, member=alice, is_convener=True)
+    CircleMembershipFactory(circle=medics, member=alice)
+    CircleMembershipFactory(circle=legal, member=w.pat)
+
+    bail_fund = commons_services.create_pool(
+        by=alice,
+        name="Bail Fund",
+        kind=Pool.Kind.MONEY,
+        currency="EUR",
+        purpose="Bail and fines for anyone arrested at an action.",
+        instant_limit=Decimal("50"),
+        approvals_required=2,
+    )
+    tent_library = commons_services.create_pool(
+        by=alice,
+        name="Tent Library",
+        kind=Pool.Kind.ITEMS,
+        unit="tents",
+        purpose="Tents for occupations and camps.",
+        instant_limit=Decimal("2"),
+        approvals_required=2,
+    )
+    bail_entry = commons_services.contribute(
+        by=cora, pool=bail_fund, amount=Decimal("200"), circle=medics, note="Benefit gig"
+    )
+    commons_services.contribute(by=mo, pool=bail_fund, amount=Decimal("100"), anonymous=True)
+    commons_services.contribute(by=alice, pool=bail_fund, amount=Decimal("300"), circle=legal)
+    reversed_entry = commons_services.contribute(by=fay, pool=bail_fund, amount=Decimal("5"))
+    commons_services.reverse_entry(by=alice, entry=reversed_entry, reason="Counted twice.")
+    tent_entry = commons_services.contribute(by=fay, pool=tent_library, amount=Decimal("10"))
+    archive_entry = commons_services.add_archive_entry(
+        by=mo,
+        title="Running a court-support table",
+        body="Bring water, a list of lawyers, and **snacks**.",
+        tags=["court support", "bail"],
+        circle=kitchen,
+    )
+    return {
+        "kitchen": kitchen,
+        "legal": legal,
+        "bail_fund": bail_fund,  # money, EUR, granted at once up to 50, two circles above
+        "tent_library": tent_library,  # items (tents), another pool of tidewater
+        "bail_entry": bail_entry,  # cora's contribution, reversible
+        "tent_entry": tent_entry,  # fay's contribution to the tent library
+        "reversed_entry": reversed_entry,  # already reversed by alice
+        "archive_entry": archive_entry,  # written by mo for the Kitchen
+    }
+
+
+def _tidewater_draws(w):
+    """Draw requests on the bail fund, in each state a decision or a withdrawal meets."""
+    commons = w.commons
+    bail_fund, kitchen, legal = commons.bail_fund, commons.kitchen, commons.legal
+    pending = commons_services.request_draw(
+        by=w.mo,
+        pool=bail_fund,
+        amount=Decimal("120"),
+        purpose="Fines after the march.",
+        circle=kitchen,
+    )
+    alice_decided = commons_services.request_draw(
+        by=w.fay, pool=bail_fund, amount=Decimal("150"), purpose="Bail for two.", circle=kitchen
+    )
+    commons_services.decide_draw(
+        by=w.alice, draw_request=alice_decided, decision=Approval.Decision.APPROVE, circle=legal
+    )
+    granted = commons_services.request_draw(
+        by=w.mo, pool=bail_fund, amount=Decimal("20"), purpose="Bus fare to court."
+    )
+    approved = commons_services.request_draw(
+        by=w.mo, pool=bail_fund, amount=Decimal("1000"), purpose="A van.", circle=kitchen
+    )
+    for member, circle in ((w.alice, w.medics), (w.pat, legal)):
+        commons_services.decide_draw(
+            by=member, draw_request=approved, decision=Approval.Decision.APPROVE, circle=circle
+        )
+    approved.refresh_from_db()
+    assert [draw.state for draw in (pending, alice_decided, granted, approved)] == [
+        DrawRequest.State.PENDING,
+        DrawRequest.State.PENDING,
+        DrawRequest.State.GRANTED,
+        DrawRequest.State.APPROVED,
+    ]
+    return {
+        "pending": pending,  # mo asks 120 for the Kitchen: waits for two circles
+        "alice_decided": alice_decided,  # fay asks 150 for the Kitchen; alice approved
+        "granted": granted,  # mo's 20, granted at once: settled
+        "approved": approved,  # mo's 1000, approved by two circles, waiting for funds: open
+    }
+
+
+def _elsewhere_commons(w):
+    CircleFactory(movement=w.elsewhere, name="Day Shelter", slug="day-shelter")
+    pool = commons_services.create_pool(
+        by=w.otto,
+        name="Rent Strike Fund",
+        kind=Pool.Kind.MONEY,
+        currency="EUR",
+        purpose="Keeps striking tenants housed.",
+        instant_limit=Decimal("10"),
+        approvals_required=1,
+    )
+    entry = commons_services.contribute(by=w.otto, pool=pool, amount=Decimal("100"))
+    draw = commons_services.request_draw(
+        by=w.otto, pool=pool, amount=Decimal("50"), purpose="Locks.", circle=w.night_pantry
+    )
+    assert draw.state == DrawRequest.State.PENDING  # otto's own, waiting
+    archive_entry = commons_services.add_archive_entry(
+        by=w.otto, title="How we ran the eviction watch", body="Phone tree first."
+    )
+    return {"pool": pool, "entry": entry, "draw": draw, "archive_entry": archive_entry}
+
+
+def _tidewater_gatherings(w):
+    """Last month's gathering, closed; then the rhythm's next three: the first moved to
+    begin in half an hour and already started (two agenda items, the first under way), the
+    second planned with nobody named to facilitate, the third with mo named to facilitate.
+    """
+    held_at = timezone.now() - timedelta(days=30)
+    closed = Gathering.objects.create(
+        cycle=Cycle.objects.create(movement=w.tidewater, number=1),
+        movement=w.tidewater,
+        starts_at=held_at,
+        ends_at=held_at + timedelta(hours=2),
+        from_rhythm=False,
+        state=Gathering.State.CLOSED,
+        started_at=held_at,
+        closed_at=held_at + timedelta(hours=2),
+    )
+    convergence.set_rhythm(
+        by=w.alice,
+        kind="monthly",
+        week=1,
+        weekday=5,
+        local_time=time(18),
+        duration=timedelta(hours=2),
+    )
+    live, scheduled, named = Gathering.objects.filter(
+        movement=w.tidewater, state=Gathering.State.SCHEDULED
+    ).order_by("starts_at")
+    live = _begins_soon(w, live)
+    facilitation.start_gathering(by=w.alice, gathering=live)
+    opening = facilitation.add_agenda_item(
+        by=w.alice, gathering=live, title="Opening round", minutes=10
+    )
+    pairings = facilitation.add_agenda_item(
+        by=w.alice, gathering=live, title="Next sprint pairings", minutes=15
+    )
+    facilitation.start_item(by=w.alice, item=opening)
+    named = convergence.update_gathering(
+        by=w.alice,
+        gathering=named,
+        starts_at=named.starts_at,
+        ends_at=named.ends_at,
+        facilitators=[w.mo],
+    )
+    return {
+        "closed": closed,
+        "live": live,
+        "opening": opening,  # the live gathering's current item
+        "pairings": pairings,  # its next item
+        "scheduled": scheduled,
+        "named": named,
+    }
+
+
+def _begins_soon(w, gathering):
+    # A gathering can be started only shortly before it begins.
+    starts_at = timezone.now() + timedelta(minutes=30)
+    return convergence.move_gathering(
+        by=w.alice, gathering=gathering, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2)
+    )
+
+
+def _elsewhere_gathering(w):
+    convergence.set_rhythm(
+        by=w.otto,
+        kind="lunar",
+        moon_phase="new",
+        local_time=time(20),
+        duration=timedelta(hours=2),
+        place="The Old Cannery",
+    )
+    return Gathering.objects.filter(movement=w.elsewhere).first()
+
+
+# --- URL builders ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Url:
+    """A named URL pattern and how to fill in its arguments from the world."""
+
+    name: str
+    arguments: Callable[[World], dict]
+
+    def __call__(self, world):
+        return reverse(self.name, kwargs=self.arguments(world))
+
+
+def url(name, slug="tidewater", **arguments):
+    """``name`` under ``/m/<slug>/``; each argument is a literal or a function of the world."""
+
+    def fill(w):
+        values = {key: value(w) if callable(value) else value for key, value in arguments.items()}
+        return {"movement_slug": slug, **values}
+
+    return Url(name, fill)
+
+
+def pk(path):
+    """The id of the world's object at ``path`` (``"commons.bail_fund"``); ``None``: an id
+    that nothing has."""
+    if path is None:
+        return lambda w: MISSING_ID
+    get = attrgetter(path)
+    return lambda w: get(w).pk
+
+
+def movement_url(name, slug="tidewater"):
+    return url(f"movement:{name}", slug)
+
+
+def member_url(name, member, slug="tidewater"):
+    return url(f"movement:{name}", slug, member_id=pk(member))
+
+
+def revoke_url(invitation, slug="tidewater"):
+    return url("movement:invitation_revoke", slug, invitation_id=pk(invitation))
+
+
+def circle_url(name, circle_slug="street-medics", slug="tidewater"):
+    return url(f"circles:{name}", slug, circle_slug=circle_slug)
+
+
+def directory_url(name):
+    return url(f"circles:{name}")
+
+
+def convener_url(circle_slug, seat):
+    return url("circles:convener_add", circle_slug=circle_slug, seat_id=lambda w: seat(w).pk)
+
+
+def pat_seat_in_medics(w):
+    return CircleMembershipFactory(circle=w.medics, member=w.pat, is_convener=False)
+
+
+def join_url(token=None):
+    return Url("invitation_accept", lambda w: {"token": token or w.invitation.token})
+
+
+def commons_url(name, slug="tidewater", **objects):
+    """``objects`` maps a URL keyword to a world object's path (``None``: an id nothing has)."""
+    return url(f"commons:{name}", slug, **{keyword: pk(path) for keyword, path in objects.items()})
+
+
+def pool_url(name, pool="commons.bail_fund", slug="tidewater"):
+    return commons_url(name, slug, pool_id=pool)
+
+
+def reverse_url(pool="commons.bail_fund", entry="commons.bail_entry", slug="tidewater"):
+    return commons_url("entry_reverse", slug, pool_id=pool, entry_id=entry)
+
+
+def draw_url(name, draw="draws.pending", slug="tidewater"):
+    return commons_url(name, slug, draw_id=draw)
+
+
+def archive_url(name, entry="commons.archive_entry", slug="tidewater"):
+    return commons_url(name, slug, entry_id=entry)
+
+
+def gathering_url(name, gathering="gatherings.scheduled", slug="tidewater", **arguments):
+    """A URL of one gathering, named by its path in the world (``None``: an id nothing has)."""
+    return url(f"rituals:{name}", slug, gathering_id=pk(gathering), **arguments)
+
+
+def action_url(action, gathering="gatherings.live", slug="tidewater"):
+    return gathering_url("facilitate_action", gathering, slug, action=action)
+
+
+def report_url(gathering="gatherings.scheduled", circle_slug="street-medics", slug="tidewater"):
+    return gathering_url("report", gathering, slug, circle_slug=circle_slug)
+
+
+# --- valid form data ----------------------------------------------------------------
+
+
+def invitation_data(w):
+    expires_on = timezone.localdate() + timedelta(days=7)
+    return {"role": "member", "expires_on": expires_on.isoformat(), "single_use": "on"}
+
+
+NEW_CIRCLE = {
+    "name": "Bike Repair",
+    "initiative": "Free repairs on Saturdays.",
+    "theory_of_change": "Fixing bikes together builds the trust a tenants' union needs.",
+    "lens": "voluntarist",
+}
+EDITED_CIRCLE = {
+    "name": "Street Medics",
+    "initiative": "First aid at every action.",
+    "theory_of_change": "People who feel safe come back, and bring others.",
+    "lens": "structuralist",
+}
+
+
+def second_organizer(w):
+    # A movement keeps one organizer, so alice can only leave when someone else organizes.
+    MembershipFactory(movement=w.tidewater, role="organizer", user__display_name="Olu")
+
+
+NEW_POOL = {
+    "name": "Time Bank",
+    "kind": "hours",
+    "purpose": "Hours of childcare, driving and cooking, given and taken.",
+    "instant_limit": "4",
+    "approvals_required": "2",
+}
+CONTRIBUTION = {"amount": "25.00", "note": "Bake sale"}
+SMALL_DRAW = {"amount": "30.00", "purpose": "Train tickets to the hearing."}
+REVERSAL = {"reason": "Entered against the wrong pool."}
+NEW_ARCHIVE_ENTRY = {
+    "title": "Phone trees that work",
+    "body": "Keep each branch to five people.",
+    "tags": "outreach, phone tree",
+    "lens": "voluntarist",
+}
+
+
+def approve_for_medics(w):
+    # cora and alice both sit in Street Medics, which is not the requester's circle.
+    return {"decision": "approve", "circle": w.medics.pk, "comment": ""}
+
+
+def edited_archive_entry(w):
+    return {
+        "title": "Running a court-support table",
+        "body": "Bring water, a list of lawyers, snacks and a charger.",
+        "tags": "court support, bail, jail support",
+        "lens": "",
+        "circle": w.commons.kitchen.pk,
+    }
+
+
+def elsewhere_edit(w):
+    return edited_archive_entry(w) | {"circle": ""}
+
+
+RHYTHM_DATA = {
+    "time_zone": "Europe/Paris",
+    "kind": "lunar",
+    "moon_phase": "full",
+    "local_time": "19:00",
+    "duration_minutes": "90",
+    "report_days_before": "2",
+}
+RSVP = {"answer": "yes"}
+REPORT = {
+    "did": "Staffed three actions.",
+    "lessons": "Bring more water.",
+    "needs": "Gauze from the tool pool.",
+    "intention": "Train two new medics.",
+    "tactics": "first aid, training",
+}
+
+
+def moved_an_hour_later(gathering="gatherings.scheduled"):
+    """The gathering's edit form, moved an hour later, in the movement's wall-clock time."""
+
+    def data(w):
+        moved = attrgetter(gathering)(w)
+        zone = moved.movement.zone
+        starts_at = (moved.starts_at + timedelta(hours=1)).astimezone(zone)
+        return {
+            "starts_at": f"{starts_at:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{starts_at + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+            "place": "Harbor hall",
+        }
+
+    return data
+
+
+def on_item(item, **more):
+    """A facilitator action's data: the live gathering's agenda item, and more fields."""
+    return lambda w: {"item": getattr(w.gatherings, item).pk, **more}
+
+
+def with_draws(w):
+    # A page that lists or sums draw requests, shown with some to list.
+    return w.draws
+
+
+def with_gatherings(w):
+    # The convergence page with gatherings held, live and planned, not an empty one.
+    return w.gatherings
+
+
+def scheduled_begins_soon(w):
+    _begins_soon(w, w.gatherings.scheduled)
+
+
+def scheduled_started_by_mistake(w):
+    # Started, with nothing recorded yet: it can still be put back to planned.
+    facilitation.start_gathering(by=w.alice, gathering=_begins_soon(w, w.gatherings.scheduled))
+
+
+def fay_sits_in_medics(w):
+    CircleMembershipFactory(circle=w.medics, member=w.fay, is_convener=False)
+
+
+def medics_archived(w):
+    circle_services.archive_circle(by=w.alice, circle=w.medics)
+
+
+# --- the table --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    url: Url
+    expected: dict
+    reason: str = ""  # the plain reason a 403 must show
+    data: dict | Callable[[World], dict] = field(default_factory=dict)
+    setup: Callable[[World], object] | None = None
+
+
+# movement
+ORGANIZERS_INVITE = "Only organizers can invite people."
+ORGANIZERS_AUDIT = "Only organizers read the audit trail."
+ORGANIZERS_REVOKE = "Only organizers can revoke invitations."
+ORGANIZERS_ROLES = "Only organizers can change roles."
+ORGANIZERS_REMOVE = "Only organizers can remove members, and not themselves: use Leave instead."
+# circles
+CONVENERS_EDIT = "Only this circle's conveners can edit it."
+CONVENERS_NAME = "Only this circle's conveners (or an organizer) can name conveners."
+ORGANIZERS_ARCHIVE = "Only organizers can archive a circle."
+ALREADY_IN = "You cannot join this circle."
+NOT_IN = "You are not in this circle."
+# commons
+ORGANIZERS_OPEN_POOLS = "Only organizers can open pools."
+ORGANIZERS_POLICY = "Only organizers change a pool's policy."
+ORGANIZERS_REVERSE = "Only organizers reverse entries, and each entry only once."
+OTHER_CIRCLES_DECIDE = "Only members of other circles decide, once, while the request waits."
+REQUESTER_WITHDRAWS = "Only the requester can withdraw an open request."
+AUTHOR_OR_ORGANIZER_EDITS = "Only its author or an organizer can edit this entry."
+# rituals
+RHYTHM = "Only organizers set the rhythm."
+ORGANIZERS_EDIT_GATHERING = "Only organizers change a gathering, before it starts."
+FACILITATORS = "Only this gathering's facilitators (or an organizer) run it, while it is open."
+CONVENERS_REPORT = "Only this circle's conveners report for it, until the gathering closes."
+
+# With nobody named, organizers and members with the facilitator role run a gathering.
+FACILITATE = allow("fay", "alice")
+FACILITATOR_ACTS = allow("fay", "alice", ok=302)
+
+MOVEMENT_ROWS = [
+    Row("movement-home", "GET", movement_url("home"), ANY_MEMBER),
+    Row("members", "GET", movement_url("members"), ANY_MEMBER),
+    Row("audit", "GET", movement_url("audit"), allow("alice"), ORGANIZERS_AUDIT),
+    Row("leave", "GET", movement_url("leave"), ANY_MEMBER),
+    Row("leave", "POST", movement_url("leave"), ANY_MEMBER_ACTS, setup=second_organizer),
+    Row("invitations", "GET", movement_url("invitations"), allow("alice"), ORGANIZERS_INVITE),
+    Row(
+        "invitations",
+        "POST",
+        movement_url("invitations"),
+        allow("alice", ok=302),
+        ORGANIZERS_INVITE,
+        data=invitation_data,
+    ),
+    Row(
+        "invitation-revoke",
+        "POST",
+        revoke_url("invitation"),
+        allow("alice", ok=302),
+        ORGANIZERS_REVOKE,
+    ),
+    Row("invitation-revoke", "GET", revoke_url("invitation"), WRONG_METHOD),
+    Row(
+        "member-role",
+        "POST",
+        member_url("member_role", "pat"),
+        allow("alice", ok=302),
+        ORGANIZERS_ROLES,
+        data={"role": "facilitator"},
+    ),
+    Row("member-role", "GET", member_url("member_role", "pat"), WRONG_METHOD),
+    Row(
+        "member-remove",
+        "POST",
+        member_url("member_remove", "pat"),
+        allow("alice", ok=302),
+        ORGANIZERS_REMOVE,
+    ),
+    Row("member-remove", "GET", member_url("member_remove", "pat"), WRONG_METHOD),
+    # things that are not there: a missing movement, member or invitation
+    Row(
+        "missing-movement", "GET", movement_url("home", slug="no-such-movement"), NOT_FOUND_FOR_ALL
+    ),
+    Row(
+        "member-role-missing",
+        "POST",
+        member_url("member_role", None),
+        NOT_FOUND_FOR_ALL,
+        data={"role": "member"},
+    ),
+    Row("member-remove-missing", "POST", member_url("member_remove", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "invitation-revoke-missing",
+        "POST",
+        revoke_url(None),
+        allow("alice", ok=404),
+        ORGANIZERS_REVOKE,
+    ),
+    # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
+    Row(
+        "member-role-of-elsewhere",
+        "POST",
+        member_url("member_role", "otto"),
+        NOT_FOUND_FOR_ALL,
+        data={"role": "member"},
+    ),
+    Row(
+        "member-remove-of-elsewhere", "POST", member_url("member_remove", "otto"), NOT_FOUND_FOR_ALL
+    ),
+    Row(
+        "invitation-revoke-of-elsewhere",
+        "POST",
+        revoke_url("elsewhere_invitation"),
+        allow("alice", ok=404),
+        ORGANIZERS_REVOKE,
+    ),
+    # and the other way round: tidewater's objects through elsewhere's URLs (otto's own)
+    Row(
+        "tidewater-member-role-via-elsewhere",
+        "POST",
+        member_url("member_role", "pat", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data={"role": "organizer"},
+    ),
+    Row(
+        "tidewater-member-remove-via-elsewhere",
+        "POST",
+        member_url("member_remove", "pat", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tidewater-invitation-revoke-via-elsewhere",
+        "POST",
+        revoke_url("invitation", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    # invitation links: whoever holds one may join; members are sent to the movement
+    Row(
+        "join",
+        "GET",
+        join_url(),
+        {"anonymous": LOGIN, "nina": 200, "otto": 200} | dict.fromkeys(MEMBERS, 302),
+    ),
+    Row(
+        "join",
+        "POST",
+        join_url(),
+        {"anonymous": LOGIN, "nina": 302, "otto": 302} | dict.fromkeys(MEMBERS, 302),
+    ),
+    Row("join-unknown-token", "GET", join_url("no-such-token"), NOT_FOUND_FOR_ALL),
+    Row("join-unknown-token", "POST", join_url("no-such-token"), NOT_FOUND_FOR_ALL),
+]
+
+CIRCLE_ROWS = [
+    Row("circle-directory", "GET", directory_url("directory"), ANY_MEMBER),
+    Row("circle-create", "GET", directory_url("create"), ANY_MEMBER),
+    Row("circle-create", "POST", directory_url("create"), ANY_MEMBER_ACTS, data=NEW_CIRCLE),
+    Row("circle-detail", "GET", circle_url("detail"), ANY_MEMBER),
+    Row("circle-edit", "GET", circle_url("edit"), allow("cora"), CONVENERS_EDIT),
+    Row(
+        "circle-edit",
+        "POST",
+        circle_url("edit"),
+        allow("cora", ok=302),
+        CONVENERS_EDIT,
+        data=EDITED_CIRCLE,
+    ),
+    Row("circle-join", "POST", circle_url("join"), allow("mo", "fay", "alice", ok=302), ALREADY_IN),
+    Row("circle-join", "GET", circle_url("join"), WRONG_METHOD),
+    Row("circle-leave", "POST", circle_url("leave"), allow("cora", ok=302), NOT_IN),
+    Row("circle-leave", "GET", circle_url("leave"), WRONG_METHOD),
+    Row(
+        "circle-archive", "POST", circle_url("archive"), allow("alice", ok=302), ORGANIZERS_ARCHIVE
+    ),
+    Row("circle-archive", "GET", circle_url("archive"), WRONG_METHOD),
+    Row(
+        "convener-add",
+        "POST",
+        convener_url("street-medics", pat_seat_in_medics),
+        allow("cora", "alice", ok=302),
+        CONVENERS_NAME,
+    ),
+    Row("convener-add", "GET", convener_url("street-medics", pat_seat_in_medics), WRONG_METHOD),
+    # a circle that is not there
+    Row("missing-circle", "GET", circle_url("detail", "no-such-circle"), NOT_FOUND_FOR_ALL),
+    # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
+    Row(
+        "circle-detail-of-elsewhere", "GET", circle_url("detail", "night-pantry"), NOT_FOUND_FOR_ALL
+    ),
+    Row("circle-edit-of-elsewhere", "GET", circle_url("edit", "night-pantry"), NOT_FOUND_FOR_ALL),
+    Row(
+        "circle-edit-of-elsewhere",
+        "POST",
+        circle_url("edit", "night-pantry"),
+        NOT_FOUND_FOR_ALL,
+        data=EDITED_CIRCLE | {"name": "Night Pantry"},
+    ),
+    Row("circle-join-of-elsewhere", "POST", circle_url("join", "night-pantry"), NOT_FOUND_FOR_ALL),
+    Row(
+        "circle-leave-of-elsewhere", "POST", circle_url("leave", "night-pantry"), NOT_FOUND_FOR_ALL
+    ),
+    Row(
+        "circle-archive-of-elsewhere",
+        "POST",
+        circle_url("archive", "night-pantry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "convener-add-circle-of-elsewhere",
+        "POST",
+        convener_url("night-pantry", lambda w: w.otto_seat),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "convener-add-seat-of-elsewhere",
+        "POST",
+        convener_url("street-medics", lambda w: w.otto_seat),
+        # Only cora and organizers may name conveners of medics; for them the seat is missing.
+        allow("cora", "alice", ok=404),
+        CONVENERS_NAME,
+    ),
+    # and the other way round: tidewater's circle through elsewhere's URLs (otto's own)
+    Row(
+        "tidewater-circle-via-elsewhere",
+        "GET",
+        circle_url("detail", "street-medics", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
+# The commons' own rules: pools, the ledger, contributions, draw requests, fairness, the
+# CSV and the archive are open to every member; only organizers open pools, change their
+# policy and reverse entries; a draw request is decided by members of a circle other than
+# the requester's (never the requester), once each, while it is pending; only the
+# requester withdraws a request, while it is open; an archive entry is edited by its author
+# or an organizer. An entry addressed under a pool it does not belong to is missing.
+COMMONS_ROWS = [
+    # pools
+    Row("pools", "GET", commons_url("pools"), ANY_MEMBER),
+    Row("pool-create", "GET", commons_url("pool_create"), allow("alice"), ORGANIZERS_OPEN_POOLS),
+    Row(
+        "pool-create",
+        "POST",
+        commons_url("pool_create"),
+        allow("alice", ok=302),
+        ORGANIZERS_OPEN_POOLS,
+        data=NEW_POOL,
+    ),
+    Row("pool", "GET", pool_url("pool"), ANY_MEMBER, setup=with_draws),
+    Row("pool-edit", "GET", pool_url("pool_edit"), allow("alice"), ORGANIZERS_POLICY),
+    Row(
+        "pool-edit",
+        "POST",
+        pool_url("pool_edit"),
+        allow("alice", ok=302),
+        ORGANIZERS_POLICY,
+        data={"purpose": "Bail and fees.", "instant_limit": "40", "approvals_required": "3"},
+    ),
+    Row("contribute", "GET", pool_url("contribute"), ANY_MEMBER),
+    Row("contribute", "POST", pool_url("contribute"), ANY_MEMBER_ACTS, data=CONTRIBUTION),
+    Row("draw-create", "GET", pool_url("draw_create"), ANY_MEMBER),
+    Row("draw-create", "POST", pool_url("draw_create"), ANY_MEMBER_ACTS, data=SMALL_DRAW),
+    Row("fairness", "GET", pool_url("fairness"), ANY_MEMBER, setup=with_draws),
+    Row("ledger-csv", "GET", pool_url("ledger_csv"), ANY_MEMBER, setup=with_draws),
+    # reversing ledger entries
+    Row("entry-reverse", "GET", reverse_url(), allow("alice"), ORGANIZERS_REVERSE),
+    Row(
+        "entry-reverse",
+        "POST",
+        reverse_url(),
+        allow("alice", ok=302),
+        ORGANIZERS_REVERSE,
+        data=REVERSAL,
+    ),
+    Row(
+        "entry-reverse-already-reversed",
+        "GET",
+        reverse_url(entry="commons.reversed_entry"),
+        NOBODY,
+        ORGANIZERS_REVERSE,
+    ),
+    Row(
+        "entry-reverse-already-reversed",
+        "POST",
+        reverse_url(entry="commons.reversed_entry"),
+        NOBODY,
+        ORGANIZERS_REVERSE,
+        data=REVERSAL,
+    ),
+    # draw requests
+    Row("draws", "GET", commons_url("draws"), ANY_MEMBER, setup=with_draws),
+    Row("draw", "GET", draw_url("draw"), ANY_MEMBER),
+    Row(
+        "draw-decide",
+        "POST",
+        draw_url("draw_decide"),
+        allow("cora", "alice", ok=302),
+        OTHER_CIRCLES_DECIDE,
+        data=approve_for_medics,
+    ),
+    Row("draw-decide", "GET", draw_url("draw_decide"), WRONG_METHOD),
+    Row(
+        "draw-decide-already-decided",
+        "POST",
+        draw_url("draw_decide", "draws.alice_decided"),
+        allow("cora", ok=302),
+        OTHER_CIRCLES_DECIDE,
+        data=approve_for_medics,
+    ),
+    Row(
+        "draw-decide-settled",
+        "POST",
+        draw_url("draw_decide", "draws.granted"),
+        NOBODY,
+        OTHER_CIRCLES_DECIDE,
+        data=approve_for_medics,
+    ),
+    Row(
+        # approved and waiting for funds: no longer pending, though cora never decided
+        "draw-decide-approved",
+        "POST",
+        draw_url("draw_decide", "draws.approved"),
+        NOBODY,
+        OTHER_CIRCLES_DECIDE,
+        data=approve_for_medics,
+    ),
+    Row(
+        "draw-withdraw",
+        "POST",
+        draw_url("draw_withdraw"),
+        allow("mo", ok=302),
+        REQUESTER_WITHDRAWS,
+    ),
+    Row("draw-withdraw", "GET", draw_url("draw_withdraw"), WRONG_METHOD),
+    Row(
+        # still open while it waits for funds
+        "draw-withdraw-approved",
+        "POST",
+        draw_url("draw_withdraw", "draws.approved"),
+        allow("mo", ok=302),
+        REQUESTER_WITHDRAWS,
+    ),
+    Row(
+        "draw-withdraw-settled",
+        "POST",
+        draw_url("draw_withdraw", "draws.granted"),
+        NOBODY,
+        REQUESTER_WITHDRAWS,
+    ),
+    # the knowledge archive
+    Row("archive", "GET", commons_url("archive"), ANY_MEMBER),
+    Row("archive-create", "GET", commons_url("archive_create"), ANY_MEMBER),
+    Row(
+        "archive-create",
+        "POST",
+        commons_url("archive_create"),
+        ANY_MEMBER_ACTS,
+        data=NEW_ARCHIVE_ENTRY,
+    ),
+    Row("archive-entry", "GET", archive_url("archive_entry"), ANY_MEMBER),
+    Row(
+        "archive-edit",
+        "GET",
+        archive_url("archive_edit"),
+        allow("mo", "alice"),
+        AUTHOR_OR_ORGANIZER_EDITS,
+    ),
+    Row(
+        "archive-edit",
+        "POST",
+        archive_url("archive_edit"),
+        allow("mo", "alice", ok=302),
+        AUTHOR_OR_ORGANIZER_EDITS,
+        data=edited_archive_entry,
+    ),
+    # things that are not there
+    Row("pool-missing", "GET", pool_url("pool", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "contribute-missing",
+        "POST",
+        pool_url("contribute", None),
+        NOT_FOUND_FOR_ALL,
+        data=CONTRIBUTION,
+    ),
+    Row("entry-reverse-missing", "GET", reverse_url(entry=None), NOT_FOUND_FOR_ALL),
+    Row("draw-missing", "GET", draw_url("draw", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "draw-decide-missing",
+        "POST",
+        draw_url("draw_decide", None),
+        NOT_FOUND_FOR_ALL,
+        data=approve_for_medics,
+    ),
+    Row("draw-withdraw-missing", "POST", draw_url("draw_withdraw", None), NOT_FOUND_FOR_ALL),
+    Row("archive-entry-missing", "GET", archive_url("archive_entry", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "archive-edit-missing",
+        "POST",
+        archive_url("archive_edit", None),
+        NOT_FOUND_FOR_ALL,
+        data=NEW_ARCHIVE_ENTRY,
+    ),
+    # an entry addressed under another pool of the same movement
+    Row(
+        "entry-reverse-under-another-pool",
+        "GET",
+        reverse_url(pool="commons.bail_fund", entry="commons.tent_entry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "entry-reverse-under-another-pool",
+        "POST",
+        reverse_url(pool="commons.bail_fund", entry="commons.tent_entry"),
+        NOT_FOUND_FOR_ALL,
+        data=REVERSAL,
+    ),
+    # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
+    Row("pool-of-elsewhere", "GET", pool_url("pool", "elsewhere_commons.pool"), NOT_FOUND_FOR_ALL),
+    Row(
+        "pool-edit-of-elsewhere",
+        "POST",
+        pool_url("pool_edit", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+        data={"purpose": "Ours now.", "instant_limit": "0", "approvals_required": "1"},
+    ),
+    Row(
+        "contribute-of-elsewhere",
+        "GET",
+        pool_url("contribute", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "contribute-of-elsewhere",
+        "POST",
+        pool_url("contribute", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+        data=CONTRIBUTION,
+    ),
+    Row(
+        "draw-create-of-elsewhere",
+        "GET",
+        pool_url("draw_create", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "draw-create-of-elsewhere",
+        "POST",
+        pool_url("draw_create", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+        data=SMALL_DRAW | {"amount": "5.00"},
+    ),
+    Row(
+        "fairness-of-elsewhere",
+        "GET",
+        pool_url("fairness", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "ledger-csv-of-elsewhere",
+        "GET",
+        pool_url("ledger_csv", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "entry-reverse-of-elsewhere",
+        "GET",
+        reverse_url(pool="elsewhere_commons.pool", entry="elsewhere_commons.entry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "entry-reverse-of-elsewhere",
+        "POST",
+        reverse_url(pool="elsewhere_commons.pool", entry="elsewhere_commons.entry"),
+        NOT_FOUND_FOR_ALL,
+        data=REVERSAL,
+    ),
+    Row(
+        "entry-of-elsewhere-under-tidewater-pool",
+        "GET",
+        reverse_url(pool="commons.bail_fund", entry="elsewhere_commons.entry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "entry-of-elsewhere-under-tidewater-pool",
+        "POST",
+        reverse_url(pool="commons.bail_fund", entry="elsewhere_commons.entry"),
+        NOT_FOUND_FOR_ALL,
+        data=REVERSAL,
+    ),
+    Row("draw-of-elsewhere", "GET", draw_url("draw", "elsewhere_commons.draw"), NOT_FOUND_FOR_ALL),
+    Row(
+        "draw-decide-of-elsewhere",
+        "POST",
+        draw_url("draw_decide", "elsewhere_commons.draw"),
+        NOT_FOUND_FOR_ALL,
+        data={"decision": "approve", "comment": ""},
+    ),
+    Row(
+        "draw-withdraw-of-elsewhere",
+        "POST",
+        draw_url("draw_withdraw", "elsewhere_commons.draw"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "archive-entry-of-elsewhere",
+        "GET",
+        archive_url("archive_entry", "elsewhere_commons.archive_entry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "archive-edit-of-elsewhere",
+        "GET",
+        archive_url("archive_edit", "elsewhere_commons.archive_entry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "archive-edit-of-elsewhere",
+        "POST",
+        archive_url("archive_edit", "elsewhere_commons.archive_entry"),
+        NOT_FOUND_FOR_ALL,
+        data=elsewhere_edit,
+    ),
+    # and the other way round: tidewater's objects through elsewhere's URLs (otto's own)
+    Row(
+        "tidewater-pool-via-elsewhere",
+        "GET",
+        pool_url("pool", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tidewater-entry-reverse-via-elsewhere",
+        "POST",
+        reverse_url(slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data=REVERSAL,
+    ),
+    Row(
+        "tidewater-draw-decide-via-elsewhere",
+        "POST",
+        draw_url("draw_decide", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data=approve_for_medics,
+    ),
+    Row(
+        "tidewater-archive-edit-via-elsewhere",
+        "POST",
+        archive_url("archive_edit", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data=edited_archive_entry,
+    ),
+]
+
+
+def action_row(action, data=None, gathering="gatherings.live", setup=None):
+    """One facilitator action, with data that makes it succeed. Nobody is named to run the
+    gathering, so fay (facilitator role) and alice (organizer) may."""
+    return Row(
+        f"facilitate-action-{action}",
+        "POST",
+        action_url(action, gathering),
+        FACILITATOR_ACTS,
+        FACILITATORS,
+        data=data or {},
+        setup=setup,
+    )
+
+
+# Each action on the live gathering; the ones that come before a gathering starts act on
+# the planned one.
+ACTION_ROWS = [
+    action_row("start", gathering="gatherings.scheduled", setup=scheduled_begins_soon),
+    action_row("unstart", gathering="gatherings.scheduled", setup=scheduled_started_by_mistake),
+    action_row("build_agenda", gathering="gatherings.scheduled"),
+    action_row(
+        "add_item", {"title": "Next sprint pairings", "minutes": "15"}, "gatherings.scheduled"
+    ),
+    action_row("up", on_item("pairings")),
+    action_row("down", on_item("opening")),
+    action_row("start_item", on_item("pairings")),
+    action_row("extend_item", on_item("opening", minutes="5")),
+    action_row("end_item", on_item("opening")),
+    action_row("notes", on_item("opening", notes="Everyone said their name and pronouns.")),
+    action_row("decision", {"text": "Medics get gauze from the bail fund."}),
+    action_row("commitment", lambda w: {"circle": w.medics.pk, "text": "Train two medics."}),
+    action_row("close", {"confirm": "yes"}),
+]
+
+# Gatherings: last month's (closed), the live one, the next (scheduled, nobody named to
+# facilitate) and the one after (mo named to facilitate). Every member sees and answers
+# them; only organizers set the rhythm and change a gathering that has not started;
+# organizers and named facilitators facilitate (with nobody named, members with the
+# facilitator role may) while it is open; only a circle's conveners report for it, until
+# the gathering closes.
+RITUALS_ROWS = [
+    Row("convergence", "GET", url("rituals:convergence"), ANY_MEMBER, setup=with_gatherings),
+    Row("rhythm", "GET", url("rituals:rhythm"), allow("alice"), RHYTHM),
+    Row(
+        "rhythm",
+        "POST",
+        url("rituals:rhythm"),
+        allow("alice", ok=302),
+        RHYTHM,
+        data=RHYTHM_DATA,
+    ),
+    # the gathering page, its answer (RSVP), calendar file and live panel
+    Row("gathering", "GET", gathering_url("gathering"), ANY_MEMBER),
+    Row("gathering", "POST", gathering_url("gathering"), ANY_MEMBER_ACTS, data=RSVP),
+    Row("gathering-closed", "GET", gathering_url("gathering", "gatherings.closed"), ANY_MEMBER),
+    Row("gathering-ics", "GET", gathering_url("gathering_ics"), ANY_MEMBER),
+    Row("live", "GET", gathering_url("live", "gatherings.live"), ANY_MEMBER),
+    # changing a gathering: organizers, before it starts
+    Row(
+        "gathering-edit",
+        "GET",
+        gathering_url("gathering_edit"),
+        allow("alice"),
+        ORGANIZERS_EDIT_GATHERING,
+    ),
+    Row(
+        "gathering-edit",
+        "POST",
+        gathering_url("gathering_edit"),
+        allow("alice", ok=302),
+        ORGANIZERS_EDIT_GATHERING,
+        data=moved_an_hour_later(),
+    ),
+    Row(
+        "gathering-edit-live",
+        "GET",
+        gathering_url("gathering_edit", "gatherings.live"),
+        NOBODY,
+        ORGANIZERS_EDIT_GATHERING,
+    ),
+    Row(
+        "gathering-edit-closed",
+        "POST",
+        gathering_url("gathering_edit", "gatherings.closed"),
+        NOBODY,
+        ORGANIZERS_EDIT_GATHERING,
+        data=moved_an_hour_later("gatherings.closed"),
+    ),
+    # facilitator mode
+    Row("facilitate", "GET", gathering_url("facilitate"), FACILITATE, FACILITATORS),
+    Row(
+        # mo is named: he runs it, and fay's role no longer lets her
+        "facilitate-named",
+        "GET",
+        gathering_url("facilitate", "gatherings.named"),
+        allow("mo", "alice"),
+        FACILITATORS,
+    ),
+    Row(
+        "facilitate-closed",
+        "GET",
+        gathering_url("facilitate", "gatherings.closed"),
+        NOBODY,
+        FACILITATORS,
+    ),
+    *ACTION_ROWS,
+    Row(
+        # closing publishes the minutes to everyone: the first post asks to confirm
+        "facilitate-action-close-asks",
+        "POST",
+        action_url("close"),
+        FACILITATE,
+        FACILITATORS,
+    ),
+    Row(
+        "facilitate-action-named",
+        "POST",
+        action_url("add_item", "gatherings.named"),
+        allow("mo", "alice", ok=302),
+        FACILITATORS,
+        data={"title": "Welcome the new circles", "minutes": "10"},
+    ),
+    Row(
+        "facilitate-action-closed",
+        "POST",
+        action_url("decision", "gatherings.closed"),
+        NOBODY,
+        FACILITATORS,
+        data={"text": "Too late."},
+    ),
+    Row(
+        # the gathering is checked first: a member who may not run it learns nothing more
+        "facilitate-action-unknown",
+        "POST",
+        action_url("no-such-action"),
+        allow("fay", "alice", ok=404),
+        FACILITATORS,
+    ),
+    Row("facilitate-action", "GET", action_url("start", "gatherings.scheduled"), WRONG_METHOD),
+    # circle reports: the circle's conveners, until the gathering closes
+    # fay sits in Street Medics but does not convene it: she may not report for it
+    Row("report", "GET", report_url(), allow("cora"), CONVENERS_REPORT, setup=fay_sits_in_medics),
+    Row(
+        "report",
+        "POST",
+        report_url(),
+        allow("cora", ok=302),
+        CONVENERS_REPORT,
+        data=REPORT,
+        setup=fay_sits_in_medics,
+    ),
+    Row(
+        "report-live",
+        "POST",
+        report_url("gatherings.live"),
+        allow("cora", ok=302),
+        CONVENERS_REPORT,
+        data=REPORT,
+    ),
+    Row("report-closed", "GET", report_url("gatherings.closed"), NOBODY, CONVENERS_REPORT),
+    Row(
+        "report-closed",
+        "POST",
+        report_url("gatherings.closed"),
+        NOBODY,
+        CONVENERS_REPORT,
+        data=REPORT,
+    ),
+    Row(
+        "report-archived-circle",
+        "POST",
+        report_url(),
+        NOBODY,
+        CONVENERS_REPORT,
+        data=REPORT,
+        setup=medics_archived,
+    ),
+    # things that are not there
+    Row("gathering-missing", "GET", gathering_url("gathering", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "gathering-missing", "POST", gathering_url("gathering", None), NOT_FOUND_FOR_ALL, data=RSVP
+    ),
+    Row("gathering-ics-missing", "GET", gathering_url("gathering_ics", None), NOT_FOUND_FOR_ALL),
+    Row("live-missing", "GET", gathering_url("live", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "gathering-edit-missing",
+        "POST",
+        gathering_url("gathering_edit", None),
+        NOT_FOUND_FOR_ALL,
+        data={"starts_at": "2030-01-05T18:00", "ends_at": "2030-01-05T20:00"},
+    ),
+    Row("facilitate-missing", "GET", gathering_url("facilitate", None), NOT_FOUND_FOR_ALL),
+    Row("facilitate-action-missing", "POST", action_url("start", None), NOT_FOUND_FOR_ALL),
+    Row("report-missing-gathering", "GET", report_url(None), NOT_FOUND_FOR_ALL),
+    Row(
+        "report-missing-circle", "GET", report_url(circle_slug="no-such-circle"), NOT_FOUND_FOR_ALL
+    ),
+    # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
+    Row(
+        "gathering-of-elsewhere",
+        "GET",
+        gathering_url("gathering", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "gathering-of-elsewhere",
+        "POST",
+        gathering_url("gathering", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+        data=RSVP,
+    ),
+    Row(
+        "gathering-ics-of-elsewhere",
+        "GET",
+        gathering_url("gathering_ics", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "live-of-elsewhere",
+        "GET",
+        gathering_url("live", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "gathering-edit-of-elsewhere",
+        "GET",
+        gathering_url("gathering_edit", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "gathering-edit-of-elsewhere",
+        "POST",
+        gathering_url("gathering_edit", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+        data=moved_an_hour_later("elsewhere_gathering"),
+    ),
+    Row(
+        "facilitate-of-elsewhere",
+        "GET",
+        gathering_url("facilitate", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "facilitate-action-of-elsewhere",
+        "POST",
+        action_url("start", "elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "report-gathering-of-elsewhere",
+        "POST",
+        report_url("elsewhere_gathering"),
+        NOT_FOUND_FOR_ALL,
+        data=REPORT,
+    ),
+    Row(
+        "report-circle-of-elsewhere",
+        "GET",
+        report_url(circle_slug="night-pantry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "report-circle-of-elsewhere",
+        "POST",
+        report_url(circle_slug="night-pantry"),
+        NOT_FOUND_FOR_ALL,
+        data=REPORT,
+    ),
+    # and the other way round: tidewater's gathering through elsewhere's URLs (otto's own)
+    Row(
+        "tidewater-gathering-via-elsewhere",
+        "GET",
+        gathering_url("gathering", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tidewater-gathering-edit-via-elsewhere",
+        "POST",
+        gathering_url("gathering_edit", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data=moved_an_hour_later(),
+    ),
+    Row(
+        "tidewater-facilitate-action-via-elsewhere",
+        "POST",
+        action_url("start", "gatherings.scheduled", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
+ROWS = [*MOVEMENT_ROWS, *CIRCLE_ROWS, *COMMONS_ROWS, *RITUALS_ROWS]
+
+CASES = [
+    pytest.param(row, caller, id=f"{row.name}-{row.method}-{caller}")
+    for row in ROWS
+    for caller in CALLERS
+]
+
+
+# --- the runner ---------------------------------------------------------------------
+
+
+def _footprint():
+    """What a refused request must leave exactly as it was."""
+    return (
+        AuditEvent.objects.count(),
+        Membership.objects.count(),
+        CircleMembership.objects.filter(is_convener=True).count(),
+        CircleMembership.objects.count(),
+        LedgerEntry.objects.count(),
+        Approval.objects.count(),
+        Rsvp.objects.count(),
+        list(DrawRequest.objects.order_by("pk").values_list("state", flat=True)),
+        list(Gathering.objects.order_by("pk").values_list("state", "version")),
+    )
+
+
+def _body(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(("row", "caller"), CASES)
+def test_url_answers_each_caller_by_the_rules(row, caller, world, client):
+    if caller != "anonymous":
+        client.force_login(world.user(caller))
+    if row.setup:
+        row.setup(world)
+    url = row.url(world)
+    expected = row.expected[caller]
+    refused = expected in (LOGIN, 403, 404, 405)
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        data = row.data(world) if callable(row.data) else row.data
+        before = _footprint() if refused else None
+        response = client.post(url, data)
+        if refused:
+            assert _footprint() == before, "a refused POST changes nothing"
+    body = _body(response)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?{urlencode({'next': url}, safe='/')}"
+        return
+
+    assert response.status_code == expected, f"{row.method} {url} as {caller}"
+    if expected == 403:
+        assert escape(row.reason) in body, "a 403 shows the plain reason"
+    if expected == 404:
+        if caller in OUTSIDERS:
+            assert "Tidewater" not in body, "a 404 never names the movement"
+        assert not [secret for secret in ELSEWHERE_SECRETS if escape(secret) in body]
+    if expected == 302 and row.method == "POST":
+        errors = [
+            message
+            for message in get_messages(response.wsgi_request)
+            if message.level == message_levels.ERROR
+        ]
+        assert errors == [], "an allowed POST with valid data succeeds"
+        assert not response["Location"].startswith("/accounts/login/")
+
+
+# --- the table covers every URL ---------------------------------------------------------
+
+MOVEMENT_ROUTES = ("m/<slug:movement_slug>/", "join/")
+
+
+def _routes(patterns, prefix="", namespace=""):
+    """Every URL pattern as ``(route, "namespace:name")``, through includes."""
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace) if part)
+            yield from _routes(entry.url_patterns, route, inner)
+        elif entry.name:
+            yield route, f"{namespace}:{entry.name}" if namespace else entry.name
+        else:
+            yield route, f"(unnamed) {route}"
+
+
+def movement_url_names():
+    return {
+        name
+        for route, name in _routes(get_resolver().url_patterns)
+        if route.startswith(MOVEMENT_ROUTES)
+    }
+
+
+def test_every_movement_url_has_a_row():
+    missing = sorted(movement_url_names() - {row.url.name for row in ROWS})
+    assert not missing, f"URLs with no row in the access table: {', '.join(missing)}"
+
+
+def test_the_walk_reaches_every_app():
+    apps = {name.partition(":")[0] for name in movement_url_names()}
+    assert apps == {"movement", "circles", "commons", "rituals", "invitation_accept"}
+
+
+def test_every_facilitator_action_has_a_row():
+    # The action is a URL argument, invisible to the resolver: each one needs its own row.
+    rows = {row.name.removeprefix("facilitate-action-") for row in ACTION_ROWS}
+    assert sorted(set(FACILITATOR_ACTIONS) - rows) == []
+
+
+def test_each_case_has_its_own_id():
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids))
+
+
+# --- the table's 302s really did what they say --------------------------------------
+
+
+def test_a_successful_reversal_leaves_both_entries_on_the_ledger(world, login):
+    client = login(world.alice)
+    client.post(reverse_url()(world), REVERSAL)
+    assert LedgerEntry.objects.filter(reverses=world.commons.bail_entry).count() == 1
+
+
+def test_a_second_decision_by_the_same_member_is_refused(world, login):
+    client = login(world.cora)
+    url = draw_url("draw_decide")(world)
+    client.post(url, approve_for_medics(world))
+    response = client.post(url, approve_for_medics(world))
+    assert response.status_code == 403
+    assert Approval.objects.filter(draw_request=world.draws.pending).count() == 1
+
+
+def test_a_withdrawn_request_cannot_be_withdrawn_again(world, login):
+    client = login(world.mo)
+    url = draw_url("draw_withdraw")(world)
+    client.post(url)
+    response = client.post(url)
+    assert response.status_code == 403
+    world.draws.pending.refresh_from_db()
+    assert world.draws.pending.state == DrawRequest.State.WITHDRAWN
