@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from circles.models import Lens
 from commons.amounts import check_amount, is_zero, pool_places
 from commons.models import Approval, DrawRequest, Pool
+from movement.fields import IdChoiceField
 
 
 def amount_field():
@@ -110,7 +111,7 @@ class PoolAmountForm(forms.Form):
 class ContributionForm(PoolAmountForm):
     amount = amount_field()
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
-    circle = forms.ModelChoiceField(
+    circle = IdChoiceField(
         label=_("On behalf of"),
         queryset=None,
         required=False,
@@ -130,7 +131,7 @@ class DrawRequestForm(PoolAmountForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    circle = forms.ModelChoiceField(
+    circle = IdChoiceField(
         label=_("Circle it serves"),
         queryset=None,
         required=False,
@@ -142,7 +143,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=Approval.Decision.choices, widget=forms.RadioSelect
     )
-    circle = forms.ModelChoiceField(label=_("Deciding for"), queryset=None, empty_label=None)
+    circle = IdChoiceField(label=_("Deciding for"), queryset=None, empty_label=None)
     comment = forms.CharField(
         label=_("Comment"),
         max_length=1000,
@@ -230,7 +231,7 @@ class ArchiveEntryForm(forms.Form):
     lens = forms.ChoiceField(
         label=_("Lens"), choices=[("", _("No particular lens")), *Lens.choices], required=False
     )
-    circle = forms.ModelChoiceField(
+    circle = IdChoiceField(
         label=_("Contributing circle"), queryset=None, required=False, empty_label=_("None")
     )
 

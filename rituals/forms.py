@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from movement.fields import IdChoiceField, IdMultipleChoiceField
 from rituals.models import Commitment, Rhythm, Rsvp
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
@@ -128,7 +129,7 @@ class AgendaItemForm(forms.Form):
 class AgendaItemChoiceForm(forms.Form):
     """Which agenda item a facilitator acts on: an item of this gathering, or nothing."""
 
-    item = forms.ModelChoiceField(
+    item = IdChoiceField(
         label=_("Agenda item"),
         queryset=None,
         error_messages={
@@ -157,7 +158,7 @@ class DecisionForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    circle = forms.ModelChoiceField(label=_("Circle"), queryset=None, empty_label=None)
+    circle = IdChoiceField(label=_("Circle"), queryset=None, empty_label=None)
     text = forms.CharField(label=_("Commitment"), max_length=500)
 
     def __init__(self, *args, circles, **kwargs):
@@ -180,7 +181,7 @@ class GatheringForm(forms.Form):
     call_link = forms.URLField(
         label=_("Call link"), max_length=200, required=False, assume_scheme="https"
     )
-    facilitators = forms.ModelMultipleChoiceField(
+    facilitators = IdMultipleChoiceField(
         label=_("Facilitators"),
         queryset=None,
         required=False,
