@@ -156,6 +156,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cache_entries",
+        # Django's default (300 entries, then a third culled by key) would let a burst of
+        # other log-ins wipe an account's failed-login count. Rate-limit entries expire
+        # within minutes, and a cull removes expired rows first.
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 200_000)},
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -205,6 +209,8 @@ GATHERING_OPENS_MINUTES_BEFORE = envint("GATHERING_OPENS_MINUTES_BEFORE", 60)
 # A sweep claims due timers until none is due or this many seconds are spent: less than
 # beat's minute, so sweeps do not pile up behind each other.
 TIMER_SWEEP_BUDGET = envint("TIMER_SWEEP_BUDGET", 45)
+# The same for a drain of the outbox: what is left waits for the next drain.
+OUTBOX_DRAIN_BUDGET = envint("OUTBOX_DRAIN_BUDGET", 45)
 
 # --- Auth (django-allauth) -----------------------------------------------
 AUTH_USER_MODEL = "movement.User"

@@ -103,27 +103,43 @@ def notify(*, recipient, kind, subject, body, params=None, movement=None, url=""
 
 def notify_many(*, recipients, kind, subject, body, params=None, movement=None, url=""):
     """The same message for many people: one INSERT, and one drain of the outbox after the
-    commit instead of one publish per person. Each reads it in their own language."""
+    commit instead of one publish per person. Each reads it in their own language (written
+    once per language)."""
     _check_kind(kind)
     written = {}
-    rows = []
-    for user in recipients:
+
+    def write(user):
         language = language_of(user)
         if language not in written:
             with translation.override(language):
                 written[language] = (_written(subject, params)[:200], _written(body, params))
-        subject_text, body_text = written[language]
-        rows.append(
-            Notification(
-                movement=movement,
-                recipient=user,
-                kind=kind,
-                subject=subject_text,
-                body=body_text,
-                url=url,
-            )
+        return written[language]
+
+    _insert_and_drain(((user, *write(user)) for user in recipients), kind, movement, url)
+
+
+def notify_each(*, deliveries, kind, subject, body, movement=None, url=""):
+    """One message per ``(recipient, params)`` pair (a reminder naming each person's own
+    circle, say): still one INSERT and one drain of the outbox, each in its reader's
+    language."""
+    _check_kind(kind)
+
+    def write(user, params):
+        with translation.override(language_of(user)):
+            return _written(subject, params)[:200], _written(body, params)
+
+    _insert_and_drain(
+        ((user, *write(user, params)) for user, params in deliveries), kind, movement, url
+    )
+
+
+def _insert_and_drain(messages, kind, movement, url):
+    Notification.objects.bulk_create(
+        Notification(
+            movement=movement, recipient=user, kind=kind, subject=subject, body=body, url=url
         )
-    Notification.objects.bulk_create(rows)
+        for user, subject, body in messages
+    )
     transaction.on_commit(_enqueue_drain, robust=True)
 
 
@@ -205,12 +221,29 @@ def deliver_notification(notification_id):
         return True
 
 
-def drain_outbox(limit=500):
-    """Deliver every notification that is due; returns how many went out."""
-    due = Notification.objects.filter(
-        sent_at__isnull=True, next_attempt_at__lte=timezone.now()
-    ).order_by("next_attempt_at")
-    return sum(deliver_notification(pk) for pk in due.values_list("pk", flat=True)[:limit])
+def drain_outbox(*, budget=None):
+    """Deliver every notification that is due, until none is or ``budget`` seconds
+    (OUTBOX_DRAIN_BUDGET) are spent; returns how many went out. Each one is claimed on its
+    own, so several workers drain side by side."""
+    budget = settings.OUTBOX_DRAIN_BUDGET if budget is None else budget
+    deadline = time.monotonic() + budget
+    sent, tried = 0, set()
+    while time.monotonic() < deadline or not tried:
+        due = (
+            Notification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
+            .exclude(pk__in=tried)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:500]
+        )
+        batch = list(due)
+        if not batch:
+            break
+        for pk in batch:
+            tried.add(pk)
+            sent += deliver_notification(pk)
+            if time.monotonic() >= deadline:
+                break
+    return sent
 
 
 # --- movements ----------------------------------------------------------------------

@@ -9,6 +9,9 @@ with a friendly word, to the page the first post led to; nothing is written twic
 
 A post that fails (the form comes back with errors, or the view reports an error) rolls
 the token back with everything else, so correcting the form and sending it again works.
+So a view that writes must answer success the way every view here does: a redirect (or
+``HX-Redirect``), or, for an htmx partial answered in place, ``request.write_succeeded =
+True`` before it returns.
 """
 
 import uuid
@@ -47,18 +50,26 @@ def posted_token(request):
 
 
 def _succeeded(request, response):
-    if not 300 <= response.status_code < 400:
+    """A post succeeded when it redirects (Post/Redirect/Get), sends htmx elsewhere, or the
+    view said so (``request.write_succeeded = True``, for a partial answered in place), and
+    the view added no error message in this request (messages left from an earlier request
+    do not count)."""
+    if not (
+        300 <= response.status_code < 400
+        or response.has_header("HX-Redirect")
+        or getattr(request, "write_succeeded", False)
+    ):
         return False
-    storage = messages.get_messages(request)
-    errors = [message for message in storage if message.level == messages.ERROR]
-    storage.used = False  # reading them must not consume them
-    return not errors
+    added_now = getattr(messages.get_messages(request), "_queued_messages", [])
+    return not any(message.level == messages.ERROR for message in added_now)
 
 
 def _repeat(request, token):
     earlier = Submission.objects.filter(token=token, user=request.user).first()
+    if earlier is None:  # someone else's token: nothing of theirs to point at
+        raise BadRequest("This form was already used; reload the page and send it again.")
     messages.info(request, _("That was already sent, and it counted once."))
-    return HttpResponseRedirect((earlier.leads_to if earlier else "") or request.path)
+    return HttpResponseRedirect(earlier.leads_to or request.path)
 
 
 def once_per_form(get_response):
@@ -78,7 +89,8 @@ def once_per_form(get_response):
                 return _repeat(request, token)
             response = get_response(request)
             if _succeeded(request, response):
-                submission.leads_to = response["Location"][:2000]
+                leads_to = response.get("Location") or response.get("HX-Redirect") or ""
+                submission.leads_to = leads_to[:2000]
                 submission.save(update_fields=["leads_to"])
             else:
                 transaction.set_rollback(True)

@@ -5,7 +5,6 @@ Each handler runs inside the sweep's transaction, so its notifications and the t
 """
 
 from datetime import timedelta
-from itertools import groupby
 
 from django.db import models
 from django.utils import dateformat, timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
 from movement.models import User
-from movement.services import notify_many
+from movement.services import notify_each, notify_many
 from movement.vocabulary import notification_kinds
 from rituals.models import CircleReport, Gathering, Rhythm, Rsvp
 from rituals.timers import handler
@@ -63,8 +62,8 @@ def _gathering(timer):
 
 @handler(REPORT_DUE)
 def remind_conveners(timer):
-    """Conveners of circles that have not reported yet hear that reports are due: one bulk
-    insert per circle, one drain of the outbox."""
+    """Conveners of circles that have not reported yet hear that reports are due, each about
+    their own circle: one bulk insert, one drain of the outbox."""
     gathering = _gathering(timer)
     if gathering is None:
         return
@@ -79,19 +78,20 @@ def remind_conveners(timer):
         .select_related("circle", "member__user")
         .order_by("circle_id")
     )
-    for circle, circle_seats in groupby(seats, key=lambda seat: seat.circle):
-        notify_many(
-            recipients=[seat.member.user for seat in circle_seats],
-            kind=NotificationKind.REPORT_DUE,
-            movement=gathering.movement,
-            subject=gettext_lazy("%(circle)s's report is due tomorrow"),
-            body=gettext_lazy(
-                "The convergence gathering is on %(when)s. Please send what %(circle)s did, "
-                "learned and needs, and its intention for the next phase."
-            ),
-            params={"when": _when(gathering), "circle": circle.name},
-            url=gathering.get_absolute_url(),
-        )
+    when = _when(gathering)
+    notify_each(
+        deliveries=(
+            (seat.member.user, {"when": when, "circle": seat.circle.name}) for seat in seats
+        ),
+        kind=NotificationKind.REPORT_DUE,
+        movement=gathering.movement,
+        subject=gettext_lazy("%(circle)s's report is due tomorrow"),
+        body=gettext_lazy(
+            "The convergence gathering is on %(when)s. Please send what %(circle)s did, "
+            "learned and needs, and its intention for the next phase."
+        ),
+        url=gathering.get_absolute_url(),
+    )
 
 
 @handler(TOMORROW)

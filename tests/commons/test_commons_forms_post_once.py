@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from commons import services
 from commons.models import Approval, DrawRequest, LedgerEntry
-from tests.submitting import ALREADY_SENT, post_twice, said
+from tests.submitting import ALREADY_SENT, post_at_once, post_twice, said
 
 
 def url(name, **kwargs):
@@ -108,3 +108,36 @@ def test_a_contribution_posted_twice_at_once_is_one_entry(postgres, mo, funded):
     assert sorted(response.status_code for response in results) == [302, 302]
     funded.refresh_from_db()
     assert funded.balance == Decimal("320")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draw_requested_twice_at_once_is_one_request(postgres, in_food, funded, pat, quinn):
+    responses = post_at_once(
+        in_food.user,
+        url("draw_create", pool_id=funded.pk),
+        {"amount": "120", "purpose": "Bail for Sam"},
+    )
+    assert DrawRequest.objects.count() == 1
+    assert [response.status_code for response in responses] == [302, 302]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_sent_twice_at_once_counts_once(postgres, in_food, funded, pat, quinn, legal):
+    draw = services.request_draw(by=in_food, pool=funded, amount=Decimal("120"), purpose="Bail")
+    responses = post_at_once(
+        pat.user, url("draw_decide", draw_id=draw.pk), {"decision": "approve", "circle": legal.pk}
+    )
+    assert Approval.objects.filter(draw_request=draw).count() == 1
+    assert [response.status_code for response in responses] == [302, 302]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reversal_sent_twice_at_once_reverses_once(postgres, alice, funded):
+    entry = LedgerEntry.objects.filter(pool=funded).get()
+    responses = post_at_once(
+        alice.user,
+        url("entry_reverse", pool_id=funded.pk, entry_id=entry.pk),
+        {"reason": "Typed 300 for 30."},
+    )
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REVERSAL).count() == 1
+    assert [response.status_code for response in responses] == [302, 302]

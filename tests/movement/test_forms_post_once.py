@@ -133,3 +133,32 @@ def test_the_same_form_posted_twice_at_once_writes_once(postgres, alice):
     assert Invitation.objects.count() == 1
     assert sorted(response.status_code for response in results) == [302, 302]
     assert len({response["Location"] for response in results}) == 1
+
+
+@pytest.mark.django_db
+def test_an_error_left_from_an_earlier_request_does_not_undo_this_write(login, alice, mo):
+    client = login(alice)
+    role = reverse(
+        "movement:member_role", kwargs={"movement_slug": "tidewater", "member_id": mo.pk}
+    )
+    client.post(role, {"role": "not-a-role"})  # an error message, never shown: no redirect followed
+    url = reverse("movement:invitations", kwargs={"movement_slug": "tidewater"})
+    expires_on = (timezone.localdate() + timedelta(days=7)).isoformat()
+    response = client.post(
+        url, {"role": "member", "expires_on": expires_on, "submission": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_someone_elses_token_is_not_reported_as_done(login, alice, fay):
+    url = reverse("movement:invitations", kwargs={"movement_slug": "tidewater"})
+    expires_on = (timezone.localdate() + timedelta(days=7)).isoformat()
+    data = {"role": "member", "expires_on": expires_on, "submission": str(uuid.uuid4())}
+    assert login(alice).post(url, data).status_code == 302
+    fay.role = "organizer"
+    fay.save()
+    response = login(fay).post(url, data)
+    assert response.status_code == 400
+    assert Invitation.objects.count() == 1

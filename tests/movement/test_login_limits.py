@@ -2,6 +2,7 @@
 Host header the attempts carry."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
@@ -30,4 +31,15 @@ def test_upper_case_and_spaces_are_the_same_account(settings):
     for variant in (user.email.upper(), f" {user.email}", user.email.title()) * 2:
         _log_in("localhost", variant, "wrong")
     client, response = _log_in("localhost", user.email, PASSWORD)
+    assert not client.get("/").context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_a_burst_of_other_log_ins_does_not_wipe_the_count(settings):
+    user = UserFactory()
+    for _attempt in range(5):
+        _log_in("localhost", user.email, "wrong")
+    for n in range(400):  # what a hundred people logging in leave in the cache
+        cache.set(f"someone-else:{n}", [n], 300)
+    client, _response = _log_in("localhost", user.email, PASSWORD)
     assert not client.get("/").context["user"].is_authenticated

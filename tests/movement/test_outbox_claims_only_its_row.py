@@ -66,9 +66,11 @@ def test_a_contribution_does_not_wait_for_a_role_change(postgres, alice, mo):
     try:
         assert locked.wait(timeout=10)
         with connections["default"].cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
+            cursor.execute("SET lock_timeout = '2s'")  # fail instead of waiting for ever
         entry = commons_services.contribute(by=mo, pool=pool, amount=Decimal("5"))
     finally:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
         release.set()
         holder.join(timeout=20)
     assert entry.balance_after == Decimal("5")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rituals.models import AgendaItem, CircleReport, Decision, Rsvp
 from rituals.services import facilitation
 from tests.factories import GatheringFactory
-from tests.submitting import ALREADY_SENT, post_twice, said
+from tests.submitting import ALREADY_SENT, post_at_once, post_twice, said
 
 
 @pytest.fixture
@@ -56,20 +56,44 @@ def test_a_report_sent_twice_is_one_report(login, cora, medics, gathering):
 
 @pytest.mark.django_db
 def test_a_decision_recorded_twice_is_one_decision(login, fay, live):
-    post_twice(login(fay), action(live, "decision"), {"text": "We meet at the harbor."})
+    first, second = post_twice(
+        login(fay), action(live, "decision"), {"text": "We meet at the harbor."}
+    )
     assert Decision.objects.filter(gathering=live).count() == 1
+    assert second["Location"] == first["Location"]
+    assert said(second, ALREADY_SENT)
 
 
 @pytest.mark.django_db
 def test_five_more_minutes_tapped_twice_add_five_minutes(login, fay, live):
     item = facilitation.add_agenda_item(by=fay, gathering=live, title="Opening", minutes=10)
     facilitation.start_item(by=fay, item=item)
-    post_twice(login(fay), action(live, "extend_item"), {"item": item.pk, "minutes": "5"})
+    first, second = post_twice(
+        login(fay), action(live, "extend_item"), {"item": item.pk, "minutes": "5"}
+    )
+    assert said(second, ALREADY_SENT)
     item.refresh_from_db()
     assert item.timebox == timedelta(minutes=15)
 
 
 @pytest.mark.django_db
 def test_an_item_added_twice_is_one_item(login, fay, live):
-    post_twice(login(fay), action(live, "add_item"), {"title": "Sprint pairings", "minutes": "15"})
+    first, second = post_twice(
+        login(fay), action(live, "add_item"), {"title": "Sprint pairings", "minutes": "15"}
+    )
     assert AgendaItem.objects.filter(gathering=live, title="Sprint pairings").count() == 1
+    assert said(second, ALREADY_SENT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_posted_twice_at_once_is_one_decision(postgres, fay, live):
+    responses = post_at_once(fay.user, action(live, "decision"), {"text": "Harbor, 6 pm."})
+    assert Decision.objects.filter(gathering=live).count() == 1
+    assert [response.status_code for response in responses] == [302, 302]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_posted_twice_at_once_is_one_answer(postgres, mo, gathering):
+    responses = post_at_once(mo.user, gathering.get_absolute_url(), {"answer": "maybe"})
+    assert Rsvp.objects.filter(gathering=gathering).count() == 1
+    assert [response.status_code for response in responses] == [302, 302]
