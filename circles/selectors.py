@@ -12,7 +12,22 @@ def circle_directory(*, movement, lens="", query="", include_archived=False):
         circles = circles.filter(lens=lens)
     if query:
         circles = circles.filter(name__icontains=query)
-    return circles.annotate(member_count=Count("circle_memberships")).order_by("name", "pk")
+    return circles.order_by("name", "pk")
+
+
+def with_member_counts(circles):
+    """Set ``member_count`` on each of these circles (a page of them): one query over their
+    own seats, never over every circle's."""
+    circles = list(circles)
+    counts = dict(
+        CircleMembership.objects.filter(circle__in=[circle.pk for circle in circles])
+        .values("circle")
+        .annotate(n=Count("id"))
+        .values_list("circle", "n")
+    )
+    for circle in circles:
+        circle.member_count = counts.get(circle.pk, 0)
+    return circles
 
 
 def active_circles(movement):

@@ -26,6 +26,7 @@ def directory(request, membership):
         selectors.circle_directory(movement=membership.movement, lens=lens, query=query)
     )
     page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_member_counts(page.object_list)
     template = "circles/directory.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
@@ -76,7 +77,9 @@ def circle_detail(request, membership, circle_slug):
             "membership": membership,
             "circle": circle,
             "seat": seat,
-            "seats": selectors.seats_in(circle),
+            "seats": Paginator(selectors.seats_in(circle), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             "can_edit": permissions.can_edit_circle(membership, circle, seat),
             "can_archive": permissions.can_archive_circle(membership, circle),
             "can_join": permissions.can_join_circle(membership, circle, seat),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, Lens
@@ -156,6 +157,12 @@ class LedgerEntry(models.Model):
     @property
     def magnitude(self):
         return abs(self.amount)
+
+    @cached_property
+    def is_reversed(self):
+        """Whether a reversal cancels this entry (the ledger page fills it in for a whole
+        page with one query)."""
+        return LedgerEntry.objects.filter(reverses=self).exists()
 
 
 class DrawRequest(models.Model):

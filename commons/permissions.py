@@ -37,7 +37,7 @@ def can_reverse_entry(membership, entry):
     return (
         membership.role == Role.ORGANIZER
         and entry.kind != LedgerEntry.Kind.REVERSAL
-        and not hasattr(entry, "reversed_by")
+        and not entry.is_reversed
     )
 
 

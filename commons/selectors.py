@@ -10,6 +10,7 @@ from django.utils import timezone
 from circles.models import Circle
 from circles.selectors import circle_ids_of
 from commons.models import Approval, ArchiveEntry, DrawRequest, LedgerEntry, Pool
+from movement.pagination import keyset_page
 
 Kind = LedgerEntry.Kind
 
@@ -32,20 +33,39 @@ def pool_or_404(*, membership, pool_id):
     )
 
 
-def ledger(pool):
-    return (
-        LedgerEntry.objects.filter(pool=pool)
-        .select_related("recorded_by", "circle", "reverses", "reversed_by")
-        .order_by("-created_at", "-id")
+LEDGER_ORDER = ("-created_at", "-id")  # served by the index entry_pool_time
+
+
+def ledger_page(pool, *, older=None, newer=None):
+    """One keyset page of the pool's ledger, newest first, each entry knowing whether it
+    was reversed: a fixed number of queries on page 1 or page 8,000, and nothing read from
+    other pools' ledgers."""
+    page = keyset_page(
+        LedgerEntry.objects.filter(pool=pool).select_related("recorded_by", "circle", "reverses"),
+        ordering=LEDGER_ORDER,
+        older=older,
+        newer=newer,
     )
+    _mark_reversed(page.object_list)
+    return page
+
+
+def _mark_reversed(entries):
+    reversed_ids = set(
+        LedgerEntry.objects.filter(reverses__in=[entry.pk for entry in entries]).values_list(
+            "reverses_id", flat=True
+        )
+    )
+    for entry in entries:
+        entry.is_reversed = entry.pk in reversed_ids
 
 
 def entry_or_404(*, pool, entry_id):
-    return get_object_or_404(
-        LedgerEntry.objects.select_related("recorded_by", "circle", "reversed_by"),
-        pk=entry_id,
-        pool=pool,
+    entry = get_object_or_404(
+        LedgerEntry.objects.select_related("recorded_by", "circle"), pk=entry_id, pool=pool
     )
+    _mark_reversed([entry])
+    return entry
 
 
 def balance_series(pool, *, days=90, now=None):
@@ -81,11 +101,12 @@ def balance_series(pool, *, days=90, now=None):
 
 def fairness(pool, *, start, end):
     """Contributed and drawn per circle in [start, end), reversals netted against the
-    kind they reverse. One query."""
-    contributed = Q(kind=Kind.CONTRIBUTION) | Q(
-        kind=Kind.REVERSAL, reverses__kind=Kind.CONTRIBUTION
-    )
-    drawn = Q(kind=Kind.DRAW) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.DRAW)
+    kind they reverse. One query over this pool's rows of the period, no self-join: a
+    reversal is the negative of its entry, and contributions are always positive and draws
+    always negative (a check constraint), so a negative reversal cancels a contribution
+    and a positive one a draw."""
+    contributed = Q(kind=Kind.CONTRIBUTION) | Q(kind=Kind.REVERSAL, amount__lt=0)
+    drawn = Q(kind=Kind.DRAW) | Q(kind=Kind.REVERSAL, amount__gt=0)
     return (
         LedgerEntry.objects.filter(pool=pool, created_at__gte=start, created_at__lt=end)
         .values("circle_id", "circle__name")
@@ -118,14 +139,27 @@ def with_tally(draws):
 
 
 def draw_queue(movement, *, state=""):
-    draws = with_tally(
-        DrawRequest.objects.filter(pool__movement=movement).select_related(
-            "pool__movement", "requested_by", "circle"
-        )
+    draws = DrawRequest.objects.filter(pool__movement=movement).select_related(
+        "pool__movement", "requested_by", "circle"
     )
     if state:
         draws = draws.filter(state=state)
     return draws.order_by("-created_at", "-id")
+
+
+def with_tallies(draws):
+    """Set the tally on each of these draws (a page of them): one query over their own
+    decisions, never over every draw's."""
+    draws = list(draws)
+    tallies = {
+        pk: (approving, declining)
+        for pk, approving, declining in with_tally(
+            DrawRequest.objects.filter(pk__in=[draw.pk for draw in draws])
+        ).values_list("pk", "approving_circles", "declining_circles")
+    }
+    for draw in draws:
+        draw.approving_circles, draw.declining_circles = tallies.get(draw.pk, (0, 0))
+    return draws
 
 
 def draw_or_404(*, membership, draw_id):

@@ -93,7 +93,9 @@ def pool_edit(request, membership, pool_id):
 @movement_view
 def pool_detail(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
-    page = _page(request, selectors.ledger(pool))
+    page = selectors.ledger_page(
+        pool, older=request.GET.get("older"), newer=request.GET.get("newer")
+    )
     series = selectors.balance_series(pool)
     return render(
         request,
@@ -165,6 +167,7 @@ def draw_list(request, membership):
     filters = DrawFilterForm(request.GET or None)
     state = filters.cleaned_data["state"] if filters.is_valid() else ""
     page = _page(request, selectors.draw_queue(membership.movement, state=state))
+    page.object_list = selectors.with_tallies(page.object_list)
     return render(
         request,
         "commons/draw_list.html",

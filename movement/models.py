@@ -53,6 +53,9 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    class Meta(AbstractUser.Meta):
+        indexes = [models.Index(fields=["display_name", "id"], name="user_display_name")]
+
     def __str__(self):
         return self.display_name or self.email
 
@@ -177,7 +180,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["movement", "-created_at"], name="audit_movement_time")]
+        indexes = [
+            models.Index(fields=["movement", "-created_at", "-id"], name="audit_movement_time_id")
+        ]
 
     def __str__(self):
         return f"{self.actor} {self.verb} {self.target}"

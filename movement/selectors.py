@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from movement.models import AuditEvent, Invitation, Membership, Notification
+from movement.pagination import keyset_page
 
 
 def memberships_of(user):
@@ -25,6 +26,20 @@ def members_of(movement):
     )
 
 
+MEMBER_ORDER = ("user__display_name", "id")  # served by the index user_display_name
+
+
+def members_page(movement, *, older=None, newer=None):
+    """One keyset page of the members, by name: the same cost on the first page or the
+    800th, however many people the movement has."""
+    return keyset_page(
+        Membership.objects.filter(movement=movement).select_related("user"),
+        ordering=MEMBER_ORDER,
+        older=older,
+        newer=newer,
+    )
+
+
 def member_or_404(*, membership, member_id):
     """A member of the caller's movement; another movement's member looks missing."""
     return get_object_or_404(
@@ -34,11 +49,16 @@ def member_or_404(*, membership, member_id):
     )
 
 
-def audit_events(movement):
-    return (
-        AuditEvent.objects.filter(movement=movement)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
+AUDIT_ORDER = ("-created_at", "-id")  # served by the index audit_movement_time
+
+
+def audit_page(movement, *, older=None, newer=None):
+    """One keyset page of the audit trail, newest first, at the same cost on any page."""
+    return keyset_page(
+        AuditEvent.objects.filter(movement=movement).select_related("actor"),
+        ordering=AUDIT_ORDER,
+        older=older,
+        newer=newer,
     )
 
 

@@ -55,8 +55,8 @@ def audit_trail(request, membership):
         permissions.can_view_audit_trail(membership),
         _("Only organizers read the audit trail."),
     )
-    page = Paginator(selectors.audit_events(membership.movement), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.audit_page(
+        membership.movement, older=request.GET.get("older"), newer=request.GET.get("newer")
     )
     return render(
         request,
@@ -67,8 +67,8 @@ def audit_trail(request, membership):
 
 @movement_view
 def member_list(request, membership):
-    page = Paginator(selectors.members_of(membership.movement), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.members_page(
+        membership.movement, older=request.GET.get("older"), newer=request.GET.get("newer")
     )
     return render(
         request,

@@ -81,6 +81,7 @@ ID = "id"  # a ModelChoiceField
 IDS = "ids"  # a ModelMultipleChoiceField
 DATE = "date"  # a DateField, TimeField or DateTimeField
 PAGE = "page"  # ?page= of a paginated list
+CURSOR = "cursor"  # ?older= / ?newer= of a keyset list: a cursor that does not parse is page 1
 VERSION = "version"  # ?v= of the live panel: compared, as text, with the gathering's version
 
 
@@ -147,7 +148,8 @@ PARAMETERS = [
     query("commons:fairness", "start", DATE, "fairness", answer=FORM, context="period"),
     query("commons:fairness", "end", DATE, "fairness", answer=FORM, context="period"),
     query("commons:draws", "page", PAGE, "draw_list"),
-    query("commons:pool", "page", PAGE, "ledger"),
+    query("commons:pool", "older", CURSOR, "ledger"),
+    query("commons:pool", "newer", CURSOR, "ledger"),
     query("commons:archive", "page", PAGE, "archive_list"),
     # rituals: forms
     form("rituals:rhythm", "week", CHOICE, "rhythm"),
@@ -177,8 +179,9 @@ PARAMETERS = [
     form("movement:member_role", "role", CHOICE, "member_role", answer=REDIRECT),
     form("movement:invitations", "role", CHOICE, "invitation"),
     form("movement:invitations", "expires_on", DATE, "invitation"),
-    query("movement:members", "page", PAGE, "members"),
-    query("movement:audit", "page", PAGE, "audit"),
+    query("movement:members", "older", CURSOR, "members"),
+    query("movement:audit", "older", CURSOR, "audit"),
+    query("movement:audit", "newer", CURSOR, "audit"),
     query("movement:invitations", "page", PAGE, "invitations"),
     query("notifications", "page", PAGE, "notifications"),
     # circles (a convener's seat is an id in the URL's path: see URL_IDS)
@@ -747,6 +750,11 @@ def send(parameter, target, value):
     if parameter.kind == PAGE:
         assert response.status_code == 200
         assert response.context[parameter.context].number == want
+        assert (rows(), target.stored()) == before
+    elif parameter.kind == CURSOR:  # the first page, as if no cursor were given
+        assert response.status_code == 200
+        first = target.client.get(target.url).context[parameter.context]
+        assert list(response.context[parameter.context]) == list(first)
         assert (rows(), target.stored()) == before
     elif parameter.kind == VERSION:
         # Only the version's own text means "nothing changed" (204): this gets the panel.

@@ -221,7 +221,7 @@ def grow(tidewater, alice, people):
 PAGES = [
     ("pool-list", "commons:pools", False, 4),
     ("pool-ledger", "commons:pool", True, 8),
-    ("draw-queue", "commons:draws", False, 5),
+    ("draw-queue", "commons:draws", False, 6),
     ("fairness", "commons:fairness", True, 5),
     ("archive-list", "commons:archive", False, 8),
     ("ledger-csv", "commons:ledger_csv", True, 5),
@@ -260,7 +260,6 @@ def test_page_queries_do_not_grow_with_the_commons(
 
 
 PAGINATED = [
-    ("pool-ledger", "commons:pool", True, lambda c: LedgerEntry.objects.filter(pool=c.pool)),
     ("draw-queue", "commons:draws", False, lambda c: DrawRequest.objects.all()),
     ("archive-list", "commons:archive", False, lambda c: ArchiveEntry.objects.all()),
 ]
@@ -306,6 +305,22 @@ def test_short_lists_fit_on_one_page(url_name, takes_pool, rows, grow, alice, lo
 
     assert len(response.context["page"].object_list) == rows(commons).count()
     assert 'class="pagination"' not in response.content.decode()
+
+
+def test_the_ledger_walks_older_and_newer_25_at_a_time(grow, alice, login):
+    commons = grow(LARGE)
+    client = login(alice)
+    url = page_url(commons, "commons:pool", True)
+    first = client.get(url)
+    assert 'rel="next" href="?older=' in first.content.decode()
+    assert 'rel="prev"' not in first.content.decode()
+    first = first.context["page"]
+    second = client.get(url, {"older": first.older}).context["page"]
+    assert len(first) == len(second) == PAGE_SIZE
+    assert not {row.pk for row in first} & {row.pk for row in second}
+    assert [row.pk for row in client.get(url, {"newer": second.newer}).context["page"]] == [
+        row.pk for row in first
+    ]
 
 
 def test_the_ledger_page_shows_the_newest_entries_first(grow, alice, login):

@@ -84,5 +84,10 @@ def test_member_list_paginates(login, alice):
 
     MembershipFactory.create_batch(30, movement=alice.movement)
     response = login(alice).get(reverse("movement:members", kwargs={"movement_slug": "tidewater"}))
-    assert len(response.context["page"].object_list) == 25
-    assert "Page 1 of 2" in response.content.decode()
+    page = response.context["page"]
+    assert len(page.object_list) == 25
+    assert f'rel="next" href="?older={page.older}"' in response.content.decode()
+    rest = login(alice).get(
+        reverse("movement:members", kwargs={"movement_slug": "tidewater"}), {"older": page.older}
+    )
+    assert len(rest.context["page"].object_list) == 6  # alice and 30 others: 31 in all

@@ -18,8 +18,8 @@ SMALL, LARGE = 3, 60
 PAGES = [
     ("movement-home", "movement:home", {}, 7),
     ("members", "movement:members", {}, 5),
-    ("circle-directory", "circles:directory", {}, 7),
-    ("circle-detail", "circles:detail", {"circle_slug": "circle-0"}, 6),
+    ("circle-directory", "circles:directory", {}, 8),
+    ("circle-detail", "circles:detail", {"circle_slug": "circle-0"}, 7),
 ]
 
 
