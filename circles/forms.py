@@ -1,7 +1,36 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from circles.models import Circle, Lens
+from movement.widgets import SuggestingInput
+
+
+class CircleNameField(forms.CharField):
+    """A circle chosen by its name, with suggestions as you type, instead of a select that
+    holds every circle of the movement. ``circles`` is what may be chosen."""
+
+    def __init__(self, *, circles=None, suggest_url="", **kwargs):
+        kwargs.setdefault("max_length", Circle._meta.get_field("name").max_length)
+        kwargs.setdefault("help_text", _("Type the circle's name: suggestions appear."))
+        super().__init__(widget=SuggestingInput(suggest_url=suggest_url), **kwargs)
+        self.circles = circles
+
+    def prepare_value(self, value):
+        return value.name if isinstance(value, Circle) else value
+
+    def clean(self, value):
+        name = super().clean(value)
+        if not name:
+            return None
+        circle = self.circles.filter(name_key=Circle.key_for(name)).first()
+        if circle is None:
+            raise ValidationError(
+                _("No circle here is called “%(name)s”: pick one of the suggestions."),
+                code="unknown_circle",
+                params={"name": name},
+            )
+        return circle
 
 
 class CircleForm(forms.ModelForm):

@@ -30,6 +30,20 @@ def with_member_counts(circles):
     return circles
 
 
+def circle_names_like(movement, query, *, limit=10):
+    """Names of active circles containing ``query``, for suggestions (a trigram index
+    serves the search on PostgreSQL)."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        active_circles(movement)
+        .filter(name__icontains=query)
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
 def active_circles(movement):
     return Circle.objects.for_movement(movement).active()
 

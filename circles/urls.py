@@ -7,6 +7,7 @@ app_name = "circles"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("new/", views.circle_create, name="create"),
+    path("suggest/", views.suggest, name="suggest"),
     path("<slug:circle_slug>/", views.circle_detail, name="detail"),
     path("<slug:circle_slug>/edit/", views.circle_edit, name="edit"),
     path("<slug:circle_slug>/join/", views.circle_join, name="join"),

@@ -47,6 +47,14 @@ def directory(request, membership):
 
 
 @movement_view
+def suggest(request, membership):
+    """Suggestions for a circle-name field: ``<option>``s for its ``<datalist>``."""
+    query = request.GET.get("q") or next(iter(request.GET.values()), "")
+    names = selectors.circle_names_like(membership.movement, query[:80])
+    return render(request, "includes/suggestions.html", {"suggestions": names})
+
+
+@movement_view
 def circle_create(request, membership):
     require(permissions.can_create_circle(membership), _("You cannot start a circle here."))
     form = CircleForm(request.POST or None)

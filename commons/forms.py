@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from circles.forms import CircleNameField
 from circles.models import Lens
 from commons.amounts import check_amount, is_zero, pool_places
 from commons.models import Approval, DrawRequest, Pool
@@ -98,10 +99,14 @@ class PoolPolicyForm(forms.Form):
 class PoolAmountForm(forms.Form):
     """A form with an amount counted in one pool's precision and a circle to pick."""
 
-    def __init__(self, *args, pool, circles, **kwargs):
+    def __init__(self, *args, pool, circles, suggest_url="", **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = pool
-        self.fields["circle"].queryset = circles
+        circle = self.fields["circle"]
+        if isinstance(circle, CircleNameField):
+            circle.circles, circle.widget.suggest_url = circles, suggest_url
+        else:
+            circle.queryset = circles
         self.fields["amount"].help_text = pool.unit_label
 
     def clean_amount(self):
@@ -131,11 +136,10 @@ class DrawRequestForm(PoolAmountForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    circle = IdChoiceField(
+    circle = CircleNameField(
         label=_("Circle it serves"),
-        queryset=None,
         required=False,
-        empty_label=_("None"),
+        help_text=_("Type the circle's name (suggestions appear), or leave it empty."),
     )
 
 

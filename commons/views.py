@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -139,8 +140,12 @@ def contribute(request, membership, pool_id):
 def draw_create(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     require(permissions.can_request_draw(membership, pool), _("You cannot draw from here."))
-    circles = circle_selectors.active_circles(membership.movement)
-    form = DrawRequestForm(request.POST or None, pool=pool, circles=circles)
+    form = DrawRequestForm(
+        request.POST or None,
+        pool=pool,
+        circles=circle_selectors.active_circles(membership.movement),
+        suggest_url=reverse("circles:suggest", kwargs={"movement_slug": membership.movement.slug}),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             draw = services.request_draw(by=membership, pool=pool, **form.cleaned_data)

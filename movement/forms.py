@@ -1,11 +1,57 @@
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from movement.models import Movement, Role
 from movement.services import MAX_INVITATION_DAYS
+from movement.widgets import SuggestingInput
+
+# A suggestion reads "Amara Okafor · #12": the number tells two Amaras apart.
+NUMBERED = re.compile(r"^(?P<name>.*?)\s*·\s*#(?P<pk>[0-9]{1,18})$")
+
+
+def member_label(membership):
+    return f"{membership.user.display_name} · #{membership.pk}"
+
+
+class MemberNameField(forms.CharField):
+    """A member chosen by name, with suggestions as you type, instead of a list that holds
+    everyone. ``members`` is what may be chosen."""
+
+    def __init__(self, *, members=None, suggest_url="", **kwargs):
+        kwargs.setdefault("max_length", 120)
+        kwargs.setdefault("help_text", _("Type a name: suggestions appear."))
+        super().__init__(widget=SuggestingInput(suggest_url=suggest_url), **kwargs)
+        self.members = members
+
+    def clean(self, value):
+        typed = super().clean(value)
+        if not typed:
+            return None
+        numbered = NUMBERED.match(typed)
+        if numbered:
+            found = list(self.members.filter(pk=int(numbered["pk"])).select_related("user"))
+        else:
+            found = list(
+                self.members.filter(user__display_name__iexact=typed).select_related("user")[:2]
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _("Several members are called “%(name)s”: pick one of the suggestions."),
+                code="ambiguous",
+                params={"name": typed},
+            )
+        if not found:
+            raise ValidationError(
+                _("No member here is called “%(name)s”: pick one of the suggestions."),
+                code="unknown_member",
+                params={"name": typed},
+            )
+        return found[0]
 
 
 class SignupForm(forms.Form):

@@ -40,6 +40,19 @@ def members_page(movement, *, older=None, newer=None):
     )
 
 
+def members_named_like(movement, query, *, limit=10):
+    """Members whose name contains ``query``, for suggestions (a trigram index serves the
+    search on PostgreSQL)."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Membership.objects.filter(movement=movement, user__display_name__icontains=query)
+        .select_related("user")
+        .order_by("user__display_name", "id")[:limit]
+    )
+
+
 def member_or_404(*, membership, member_id):
     """A member of the caller's movement; another movement's member looks missing."""
     return get_object_or_404(

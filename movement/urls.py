@@ -6,6 +6,7 @@ from movement import views
 
 urlpatterns = [
     path("members/", views.member_list, name="members"),
+    path("members/suggest/", views.member_suggest, name="member_suggest"),
     path("members/<int:member_id>/role/", views.member_role, name="member_role"),
     path("members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("leave/", views.movement_leave, name="leave"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from movement import permissions, selectors, services
-from movement.forms import InvitationForm, MovementForm, RoleForm
+from movement.forms import InvitationForm, MovementForm, RoleForm, member_label
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -81,6 +81,16 @@ def member_list(request, membership):
             "can_manage": permissions.can_manage_members(membership),
             "can_see_emails": permissions.can_see_member_emails(membership),
         },
+    )
+
+
+@movement_view
+def member_suggest(request, membership):
+    """Suggestions for a member-name field: ``<option>``s for its ``<datalist>``."""
+    query = request.GET.get("q") or next(iter(request.GET.values()), "")
+    members = selectors.members_named_like(membership.movement, query[:80])
+    return render(
+        request, "includes/suggestions.html", {"suggestions": [member_label(m) for m in members]}
     )
 
 

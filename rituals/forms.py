@@ -3,7 +3,9 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from circles.forms import CircleNameField
 from movement.fields import IdChoiceField, IdMultipleChoiceField
+from movement.forms import MemberNameField
 from rituals.models import Commitment, Rhythm, Rsvp
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
@@ -158,12 +160,13 @@ class DecisionForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    circle = IdChoiceField(label=_("Circle"), queryset=None, empty_label=None)
+    circle = CircleNameField(label=_("Circle"))
     text = forms.CharField(label=_("Commitment"), max_length=500)
 
-    def __init__(self, *args, circles, **kwargs):
+    def __init__(self, *args, circles, suggest_url="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["circle"].queryset = circles
+        self.fields["circle"].circles = circles
+        self.fields["circle"].widget.suggest_url = suggest_url
 
 
 class GatheringForm(forms.Form):
@@ -186,16 +189,27 @@ class GatheringForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Nobody named: any member with the facilitator role may run it."),
+        help_text=_(
+            "Untick to remove. Nobody named: any member with the facilitator role may run it."
+        ),
     )
+    add_facilitator = MemberNameField(label=_("Add a facilitator"), required=False)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, current=(), suggest_url="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = members
-        self.fields["facilitators"].label_from_instance = lambda m: m.user.display_name
+        # Validated against every member; shown as boxes only for the ones named now, so
+        # the page never holds a box per member.
+        facilitators = self.fields["facilitators"]
+        facilitators.queryset = members
+        facilitators.widget.choices = [(m.pk, m.user.display_name) for m in current]
+        self.fields["add_facilitator"].members = members
+        self.fields["add_facilitator"].widget.suggest_url = suggest_url
 
     def clean(self):
         cleaned = super().clean()
+        added = cleaned.pop("add_facilitator", None)
+        if added is not None:
+            cleaned["facilitators"] = [*cleaned.get("facilitators", []), added]
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("A gathering ends after it starts."))

@@ -259,7 +259,13 @@ def facilitate(request, membership, gathering_id):
         notes_form=NotesForm(initial={"notes": current.notes}) if current else None,
         # Distinct ids: both forms have a field called "text".
         decision_form=DecisionForm(auto_id="decision_%s"),
-        commitment_form=CommitmentForm(circles=circles, auto_id="commitment_%s"),
+        commitment_form=CommitmentForm(
+            circles=circles,
+            suggest_url=reverse(
+                "circles:suggest", kwargs={"movement_slug": membership.movement.slug}
+            ),
+            auto_id="commitment_%s",
+        ),
     )
     return render(request, "rituals/facilitate.html", context)
 
@@ -405,10 +411,18 @@ def gathering_edit(request, membership, gathering_id):
         "ends_at": gathering.ends_at,
         "place": gathering.place,
         "call_link": gathering.call_link,
-        "facilitators": gathering.facilitators.all(),
+        "facilitators": [m.pk for m in gathering.facilitators.all()],
     }
     with timezone.override(membership.movement.zone):
-        form = GatheringForm(request.POST or None, initial=initial, members=members)
+        form = GatheringForm(
+            request.POST or None,
+            initial=initial,
+            members=members,
+            current=list(gathering.facilitators.select_related("user")),
+            suggest_url=reverse(
+                "movement:member_suggest", kwargs={"movement_slug": membership.movement.slug}
+            ),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 convergence_services.update_gathering(

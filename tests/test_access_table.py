@@ -624,6 +624,7 @@ FACILITATOR_ACTS = allow("fay", "alice", ok=302)
 MOVEMENT_ROWS = [
     Row("movement-home", "GET", movement_url("home"), ANY_MEMBER),
     Row("members", "GET", movement_url("members"), ANY_MEMBER),
+    Row("member-suggest", "GET", movement_url("member_suggest"), ANY_MEMBER),
     Row("audit", "GET", movement_url("audit"), allow("alice"), ORGANIZERS_AUDIT),
     Row("leave", "GET", movement_url("leave"), ANY_MEMBER),
     Row("leave", "POST", movement_url("leave"), ANY_MEMBER_ACTS, setup=second_organizer),
@@ -738,6 +739,7 @@ MOVEMENT_ROWS = [
 CIRCLE_ROWS = [
     Row("circle-directory", "GET", directory_url("directory"), ANY_MEMBER),
     Row("circle-create", "GET", directory_url("create"), ANY_MEMBER),
+    Row("circle-suggest", "GET", directory_url("suggest"), ANY_MEMBER),
     Row("circle-create", "POST", directory_url("create"), ANY_MEMBER_ACTS, data=NEW_CIRCLE),
     Row("circle-detail", "GET", circle_url("detail"), ANY_MEMBER),
     Row("circle-edit", "GET", circle_url("edit"), allow("cora"), CONVENERS_EDIT),
@@ -1165,7 +1167,7 @@ ACTION_ROWS = [
     action_row("end_item", on_item("opening")),
     action_row("notes", on_item("opening", notes="Everyone said their name and pronouns.")),
     action_row("decision", {"text": "Medics get gauze from the bail fund."}),
-    action_row("commitment", lambda w: {"circle": w.medics.pk, "text": "Train two medics."}),
+    action_row("commitment", lambda w: {"circle": w.medics.name, "text": "Train two medics."}),
     action_row("close", {"confirm": "yes"}),
 ]
 

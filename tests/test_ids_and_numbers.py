@@ -139,7 +139,7 @@ PARAMETERS = [
     form("commons:contribute", "amount", AMOUNT, "contribution_amount"),
     form("commons:contribute", "circle", ID, "contribution_circle"),
     form("commons:draw_create", "amount", AMOUNT, "draw_amount"),
-    form("commons:draw_create", "circle", ID, "draw_circle"),
+    form("commons:draw_create", "circle", CHOICE, "draw_circle"),  # typed by name now
     form("commons:draw_decide", "circle", ID, "draw_decision", status=400),
     form("commons:draw_decide", "decision", CHOICE, "draw_decision", status=400),
     form("commons:archive_create", "circle", ID, "archive_new"),
@@ -171,7 +171,7 @@ PARAMETERS = [
     action("extend_item", "item", ID, "extend_item"),
     action("end_item", "item", ID, "end_item"),
     action("notes", "item", ID, "save_notes"),
-    action("commitment", "circle", ID, "commitment_circle"),
+    action("commitment", "circle", CHOICE, "commitment_circle"),  # typed by name now
     # rituals: query strings
     query("rituals:convergence", "page", PAGE, "past_gatherings", context="past"),
     query("rituals:live", "v", VERSION, "live_panel"),

@@ -259,12 +259,26 @@ BAD_DRAWS = [
     ("purpose", "", REQUIRED),
     ("purpose", " \n\t ", REQUIRED),
     ("purpose", "p" * 2001, too_long(2000, 2001)),
-    ("circle", "elsewhere_circle", NOT_AVAILABLE),
-    ("circle", "archived_circle", NOT_AVAILABLE),
-    ("circle", "abc", NOT_AVAILABLE),
-    ("circle", "999999", NOT_AVAILABLE),
-    ("circle", "9" * 30, NOT_AVAILABLE),
-    ("circle", "-1", NOT_AVAILABLE),
+    # The circle is typed by name (with suggestions): a name that is not an active circle
+    # of this movement is refused next to the field.
+    (
+        "circle",
+        "elsewhere_circle",
+        "No circle here is called “Far Away”: pick one of the suggestions.",
+    ),
+    (
+        "circle",
+        "archived_circle",
+        "No circle here is called “Old Crew”: pick one of the suggestions.",
+    ),
+    ("circle", "abc", "No circle here is called “abc”: pick one of the suggestions."),
+    ("circle", "999999", "No circle here is called “999999”: pick one of the suggestions."),
+    (
+        "circle",
+        "9" * 30,
+        "No circle here is called “" + "9" * 30 + "”: pick one of the suggestions.",
+    ),
+    ("circle", "-1", "No circle here is called “-1”: pick one of the suggestions."),
 ]
 BAD_DRAW_IDS = [
     "missing-purpose",
@@ -282,7 +296,7 @@ BAD_DRAW_IDS = [
 
 def bad_draw_value(request, field, value):
     if field == "circle" and value.endswith("_circle"):
-        return request.getfixturevalue(value).pk
+        return request.getfixturevalue(value).name
     return value
 
 

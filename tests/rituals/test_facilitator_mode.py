@@ -71,7 +71,7 @@ def test_a_full_meeting_run_by_a_facilitator(
     act(client, reported, "extend_item", item=report_item.pk, minutes="5")
     act(client, reported, "notes", item=report_item.pk, notes="Two new medics trained.")
     act(client, reported, "decision", text="Medics get €200 from the bail fund for gauze.")
-    act(client, reported, "commitment", circle=medics.pk, text="Run a first-aid training.")
+    act(client, reported, "commitment", circle=medics.name, text="Run a first-aid training.")
     report_item.refresh_from_db()
     assert report_item.timebox == timedelta(minutes=15)
     assert report_item.notes == "Two new medics trained."

@@ -1,4 +1,8 @@
-"""Load the demo movement. Safe to run again: it only adds what is missing."""
+"""Load the demo movement. Safe to run again: it only adds what is missing.
+
+``--size large`` then adds two years of a big movement to it (see
+``constellation/seeding/large.py``), once: a second run says the data is there.
+"""
 
 from datetime import time, timedelta
 from decimal import Decimal
@@ -11,6 +15,7 @@ from circles import services as circle_services
 from circles.models import Circle
 from commons import services as commons_services
 from commons.models import Pool
+from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
 from movement import services
 from movement.models import Membership, Movement, Role, User
 from rituals.models import Rhythm
@@ -100,8 +105,34 @@ CIRCLES = [
 class Command(BaseCommand):
     help = "Create (or complete) the demo movement with its circles and members."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=["demo", "large"],
+            default="demo",
+            help="'large' adds 1,000 circles, 20,000 members, 500,000 ledger entries and "
+            "more to the demo movement, for benchmarks (once).",
+        )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Multiply the large data set's sizes by this (tests use 0.01).",
+        )
+
+    def handle(self, *args, size="demo", scale=1.0, **options):
+        movement = self._seed_demo()
+        if size == "large":
+            self.stdout.write("")
+            seed_large(
+                movement=movement, scale=scale, write=self.stdout.write, password=DEMO_PASSWORD
+            )
+            self.stdout.write(f"Large demo log-ins (password for both: {DEMO_PASSWORD}):")
+            for email, name, role in (ORGANIZER_LOGIN, MEMBER_LOGIN):
+                self.stdout.write(f"  {email:36} {name:16} {role}")
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _seed_demo(self):
         users = {}
         for email, name, _role in PEOPLE:
             user = User.objects.filter(email=email).first()
@@ -162,6 +193,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in PEOPLE:
             self.stdout.write(f"  {email:36} {name:16} {role}")
+        return movement
 
     def _seed_commons(self, movement, users):
         def member(key):

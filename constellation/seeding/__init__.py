@@ -1,0 +1,1 @@
+"""Bulk data for demos and benchmarks (``seed_demo --size large``)."""

@@ -1,0 +1,22 @@
+"""A text input that suggests as you type: a server-rendered autocomplete.
+
+The input is an ordinary text field joined to a ``<datalist>``: browsers offer the list's
+options (keyboard and screen readers included), htmx refills it from the server as the
+person types, and without JavaScript the typed name is simply sent and read on the
+server. It replaces selects and checkbox lists that would hold every circle or member.
+"""
+
+from django import forms
+
+
+class SuggestingInput(forms.TextInput):
+    template_name = "movement/widgets/suggesting_input.html"
+
+    def __init__(self, attrs=None, suggest_url=""):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.suggest_url = suggest_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggest_url"] = self.suggest_url
+        return context
