@@ -31,6 +31,12 @@ from movement.tenancy import movement_view, require
 PAGE_SIZE = 25
 
 
+def _without_page(request):
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return querystring.urlencode()
+
+
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -280,7 +286,8 @@ def fairness(request, membership, pool_id):
             period=period,
             start=start,
             end=end,
-            rows=selectors.fairness(pool, start=start, end=end),
+            rows=_page(request, selectors.fairness(pool, start=start, end=end)),
+            querystring=_without_page(request),
         ),
     )
 

@@ -33,6 +33,9 @@ from rituals.forms import (
 from rituals.services import convergence as convergence_services
 from rituals.services import facilitation
 
+REPORTS_PER_PAGE = 20
+DRIFTING_SHOWN = 20
+
 
 @movement_view
 def convergence(request, membership):
@@ -51,7 +54,7 @@ def convergence(request, membership):
             "past": past,
             "can_set_rhythm": permissions.can_set_rhythm(membership),
             "drifting": (
-                selectors.drifting_circles(movement)
+                Paginator(selectors.drifting_circles(movement), DRIFTING_SHOWN).page(1)
                 if permissions.can_see_drift(membership)
                 else None
             ),
@@ -126,7 +129,9 @@ def gathering_detail(request, membership, gathering_id):
             ),
             "can_edit": permissions.can_edit_gathering(membership, gathering),
             **selectors.live_state(gathering),
-            "reports": selectors.reports_for(gathering),
+            "reports": Paginator(selectors.reports_for(gathering), REPORTS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "report_due_at": selectors.report_due_at(gathering),
             "my_convened": [
                 circle
