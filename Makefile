@@ -29,8 +29,10 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Figures, never pass/fail: gunicorn + wrk on every page at each size (needs PostgreSQL and
+# wrk), then bench/bench_*.py in-process. Options and steps: bench/load.py's docstring.
 bench: install
-	$(PY) -m pytest bench -o python_files='bench_*.py' -p no:cacheprovider -q -s $(PYTEST_ARGS)
+	PYTEST_ARGS="$(PYTEST_ARGS)" $(PY) -m bench.load
 
 lint: install
 	$(VENV)/bin/ruff check .

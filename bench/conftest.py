@@ -1,6 +1,8 @@
 """`make bench`: figures, not pass/fail. Each benchmark builds its own data in a fresh test
 database (PostgreSQL when DATABASE_URL is set) and prints what it measured."""
 
+import os
+
 import pytest
 
 from constellation.celery import app as celery_app
@@ -19,8 +21,11 @@ def _fast_password_hashing(settings):
 
 
 def report(title, rows):
-    """Print a small table: ``rows`` is a list of (label, value) pairs."""
+    """Print a small table: ``rows`` is a list of (label, value) pairs. With BENCH_REPORT
+    set (bench/load.py does), the table is also added to that file."""
     width = max(len(label) for label, _value in rows)
-    print(f"\n{title}")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+    lines = [f"\n{title}", *(f"  {label:<{width}}  {value}" for label, value in rows)]
+    print("\n".join(lines))
+    if path := os.environ.get("BENCH_REPORT"):
+        with open(path, "a") as file:
+            file.write("\n".join(lines) + "\n")

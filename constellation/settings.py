@@ -70,6 +70,8 @@ if not SECRET_KEY:
     SECRET_KEY = _laptop_secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# `make bench` only: mounts the two floor views (constellation/bench_views.py). Never on by default.
+BENCH_FLOOR_VIEWS = envbool("BENCH_FLOOR_VIEWS", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -5,6 +5,7 @@ The movement home is the roof's own page (it reads every app); it lives in the
 ``movement:home``.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -33,3 +34,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR_VIEWS:  # `make bench`'s own server only: the two floors
+    from constellation import bench_views
+
+    urlpatterns += [
+        path("bench/floor/", bench_views.floor_anonymous, name="bench_floor_anonymous"),
+        path("bench/floor/user/", bench_views.floor_logged_in, name="bench_floor_logged_in"),
+    ]
