@@ -202,6 +202,8 @@ class DrawRequest(models.Model):
         indexes = [
             models.Index(fields=["pool", "state", "-created_at"], name="draw_pool_state"),
             models.Index(fields=["state", "-created_at"], name="draw_state"),
+            # The draw list, newest first, walks this and stops after a page.
+            models.Index(fields=["-created_at", "-id"], name="draw_time"),
         ]
 
     def __str__(self):
