@@ -20,3 +20,19 @@ class SuggestingInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         context["widget"]["suggest_url"] = self.suggest_url
         return context
+
+
+class ListedInput(forms.TextInput):
+    """A text input with a fixed list of suggestions (a ``<datalist>`` rendered once, in one
+    loop): hundreds of options without a sub-template per option."""
+
+    template_name = "movement/widgets/listed_input.html"
+
+    def __init__(self, attrs=None, options=()):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.options = options
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = self.options
+        return context

@@ -6,14 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from circles.forms import CircleNameField
 from movement.fields import IdChoiceField, IdMultipleChoiceField
 from movement.forms import MemberNameField
+from movement.widgets import ListedInput
 from rituals.models import Commitment, Rhythm, Rsvp
 
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+TIME_ZONE_SET = frozenset(TIME_ZONES)
 
 
 class RhythmForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in TIME_ZONES]
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        widget=ListedInput(options=TIME_ZONES),
+        help_text=_("Type a city to find its zone, e.g. Europe/Paris."),
     )
     kind = forms.ChoiceField(
         label=_("Rhythm"), choices=Rhythm.Kind.choices, widget=forms.RadioSelect
@@ -64,6 +69,12 @@ class RhythmForm(forms.Form):
         max_value=30,
         initial=3,
     )
+
+    def clean_time_zone(self):
+        zone = self.cleaned_data["time_zone"].strip()
+        if zone not in TIME_ZONE_SET:
+            raise forms.ValidationError(_("Pick a time zone such as Europe/Paris."))
+        return zone
 
 
 class RsvpForm(forms.Form):

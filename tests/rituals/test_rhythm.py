@@ -258,3 +258,15 @@ def test_one_broken_rhythm_does_not_stop_the_others(alice, otto, caplog):
     planned = convergence.schedule_all_movements(now=later)
     assert planned >= 1
     assert Gathering.objects.filter(movement=otto.movement, starts_at__gt=later).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_time_zone_is_typed_with_the_zones_listed_once(login, alice):
+    url = reverse("rituals:rhythm", kwargs={"movement_slug": "tidewater"})
+    client = login(alice)
+    html = client.get(url).content.decode()
+    assert '<select name="time_zone"' not in html
+    assert 'list="id_time_zone-options"' in html
+    assert '<option value="Europe/Paris"></option>' in html
+    refused = client.post(url, {"time_zone": "Mars/Olympus", "kind": "lunar"})
+    assert refused.context["form"].errors["time_zone"] == ["Pick a time zone such as Europe/Paris."]
