@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import NoReverseMatch, reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +104,9 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_the_benchmark_floors_are_not_mounted_by_default():
+    for name in ("bench_floor_anonymous", "bench_floor_logged_in"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
