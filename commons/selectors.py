@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
@@ -66,6 +67,25 @@ def entry_or_404(*, pool, entry_id):
     )
     _mark_reversed([entry])
     return entry
+
+
+def chart_series(pool, *, now=None):
+    """``balance_series`` for the pool page, kept in this process's memory under the id of
+    the pool's newest entry and today's date: a new entry or a new day makes a new key, so a
+    kept series is never stale. On a busy pool it spares the page its costliest query."""
+    now = now or timezone.now()
+    newest = (
+        LedgerEntry.objects.filter(pool=pool)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    key = f"balance-series:{pool.pk}:{newest}:{now.date().isoformat()}"
+    series = caches["pages"].get(key)
+    if series is None:
+        series = balance_series(pool, now=now)
+        caches["pages"].set(key, series, timeout=24 * 60 * 60)
+    return series
 
 
 def balance_series(pool, *, days=90, now=None):

@@ -103,7 +103,7 @@ def pool_detail(request, membership, pool_id):
     page = selectors.ledger_page(
         pool, older=request.GET.get("older"), newer=request.GET.get("newer")
     )
-    series = selectors.balance_series(pool)
+    series = selectors.chart_series(pool)
     return render(
         request,
         "commons/pool_detail.html",

@@ -162,7 +162,14 @@ CACHES = {
         # other log-ins wipe an account's failed-login count. Rate-limit entries expire
         # within minutes, and a cull removes expired rows first.
         "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 200_000)},
-    }
+    },
+    # Derived data keyed by what it derives from (a pool's newest entry, say), so a kept
+    # value is never stale: each process keeps its own, no server involved.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -220,7 +220,7 @@ def grow(tidewater, alice, people):
 # page name, URL name, takes the pool id, queries measured (the same for both sizes)
 PAGES = [
     ("pool-list", "commons:pools", False, 4),
-    ("pool-ledger", "commons:pool", True, 8),
+    ("pool-ledger", "commons:pool", True, 9),
     ("draw-queue", "commons:draws", False, 6),
     ("fairness", "commons:fairness", True, 5),
     ("archive-list", "commons:archive", False, 8),
