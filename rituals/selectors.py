@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -133,14 +134,29 @@ def facilitator_ids(gathering):
     return set(gathering.facilitators.values_list("pk", flat=True))
 
 
-def live_state(gathering):
-    """Everything the live panel and the minutes show, in a fixed number of queries."""
-    agenda = list(gathering.agenda.select_related("circle"))
+MINUTES_PAGE = 25
+
+
+def live_state(gathering, *, minutes_page=None):
+    """Everything the live panel and the minutes show, in a fixed number of queries. Once
+    the gathering is closed, its minutes come a part at a time (``minutes_page``): the
+    agenda items and commitments of a gathering where hundreds of circles reported would
+    otherwise make one page of hundreds of entries."""
+    agenda = gathering.agenda.select_related("circle")
+    commitments = gathering.commitments.select_related("circle")
+    if gathering.state == Gathering.State.CLOSED:
+        agenda = Paginator(agenda, MINUTES_PAGE).get_page(minutes_page)
+        commitments = Paginator(commitments, MINUTES_PAGE).get_page(agenda.number)
+        parts = max(agenda.paginator.num_pages, commitments.paginator.num_pages)
+        minutes = {"number": agenda.number, "parts": parts}
+    else:
+        agenda, commitments, minutes = list(agenda), list(commitments), None
     return {
         "agenda": agenda,
         "current": next((i for i in agenda if i.pk == gathering.current_item_id), None),
         "decisions": list(gathering.decisions.all()),
-        "commitments": list(gathering.commitments.select_related("circle")),
+        "commitments": commitments,
+        "minutes": minutes,
     }
 
 

@@ -128,7 +128,7 @@ def gathering_detail(request, membership, gathering_id):
                 membership, gathering, selectors.facilitator_ids(gathering)
             ),
             "can_edit": permissions.can_edit_gathering(membership, gathering),
-            **selectors.live_state(gathering),
+            **selectors.live_state(gathering, minutes_page=request.GET.get("minutes")),
             "reports": Paginator(selectors.reports_for(gathering), REPORTS_PER_PAGE).get_page(
                 request.GET.get("page")
             ),
@@ -215,14 +215,14 @@ def calendar_feed(request, token):
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-def _live_context(membership, gathering):
+def _live_context(membership, gathering, minutes_page=None):
     return {
         "movement": membership.movement,
         "membership": membership,
         "gathering": gathering,
         "now": timezone.now(),
         "attendance": selectors.attendance(gathering),
-        **selectors.live_state(gathering),
+        **selectors.live_state(gathering, minutes_page=minutes_page),
     }
 
 
@@ -235,7 +235,11 @@ def gathering_live(request, membership, gathering_id):
     gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
     if request.GET.get("v") == str(gathering.version):
         return HttpResponse(status=204)
-    return render(request, "rituals/gathering.html#live", _live_context(membership, gathering))
+    return render(
+        request,
+        "rituals/gathering.html#live",
+        _live_context(membership, gathering, minutes_page=request.GET.get("minutes")),
+    )
 
 
 def _facilitator_gathering(membership, gathering_id):
