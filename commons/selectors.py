@@ -69,23 +69,38 @@ def entry_or_404(*, pool, entry_id):
     return entry
 
 
-def chart_series(pool, *, now=None):
-    """``balance_series`` for the pool page, kept in this process's memory under the id of
-    the pool's newest entry and today's date: a new entry or a new day makes a new key, so a
-    kept series is never stale. On a busy pool it spares the page its costliest query."""
-    now = now or timezone.now()
-    newest = (
+def _newest_entry_id(pool):
+    return (
         LedgerEntry.objects.filter(pool=pool)
         .order_by("-created_at", "-id")
         .values_list("id", flat=True)
         .first()
     )
-    key = f"balance-series:{pool.pk}:{newest}:{now.date().isoformat()}"
-    series = caches["pages"].get(key)
-    if series is None:
-        series = balance_series(pool, now=now)
-        caches["pages"].set(key, series, timeout=24 * 60 * 60)
-    return series
+
+
+def _kept(key, compute):
+    """``compute()``, kept in this process's memory under ``key``. Keys name what the value
+    is derived from (a pool's newest entry, the day), so a kept value is never stale: a new
+    entry or a new day makes a new key."""
+    value = caches["pages"].get(key)
+    if value is None:
+        value = compute()
+        caches["pages"].set(key, value, timeout=24 * 60 * 60)
+    return value
+
+
+def chart_series(pool, *, now=None):
+    """``balance_series`` for the pool page, kept under the pool's newest entry and today's
+    date: on a busy pool it spares the page its costliest query."""
+    now = now or timezone.now()
+    key = f"balance-series:{pool.pk}:{_newest_entry_id(pool)}:{now.date().isoformat()}"
+    return _kept(key, lambda: balance_series(pool, now=now))
+
+
+def fairness_rows(pool, *, start, end):
+    """``fairness`` as a list, kept under the pool's newest entry and the period."""
+    key = f"fairness:{pool.pk}:{_newest_entry_id(pool)}:{start.isoformat()}:{end.isoformat()}"
+    return _kept(key, lambda: list(fairness(pool, start=start, end=end)))
 
 
 def balance_series(pool, *, days=90, now=None):

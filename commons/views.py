@@ -286,9 +286,8 @@ def fairness(request, membership, pool_id):
             period=period,
             start=start,
             end=end,
-            # One aggregation (at most a row per circle), paged in memory: a Paginator over
-            # the grouped query would run the aggregation twice.
-            rows=_page(request, list(selectors.fairness(pool, start=start, end=end))),
+            # One aggregation (at most a row per circle), kept and paged in memory.
+            rows=_page(request, selectors.fairness_rows(pool, start=start, end=end)),
             querystring=_without_page(request),
         ),
     )

@@ -1,6 +1,8 @@
-"""The balance chart is kept in memory under the pool's newest entry: the next visit skips
-its queries, and any new entry (or a new day) draws it afresh, so it is never stale."""
+"""The balance chart and the fairness table are kept in memory under the pool's newest
+entry: the next visit skips their queries, and any new entry (or a new day) computes them
+afresh, so they are never stale."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,3 +32,14 @@ def test_a_new_entry_draws_the_chart_afresh(funded, alice):
     services.contribute(by=alice, pool=funded, amount=Decimal("50"))
     after = selectors.chart_series(funded)
     assert after[-1][1] == before[-1][1] + 50
+
+
+@pytest.mark.django_db
+def test_the_fairness_table_is_kept_until_the_ledger_moves(funded, alice, food):
+    start, end = funded.created_at - timedelta(days=1), funded.created_at + timedelta(days=1)
+    first, cold = _queries(lambda: selectors.fairness_rows(funded, start=start, end=end))
+    again, warm = _queries(lambda: selectors.fairness_rows(funded, start=start, end=end))
+    assert (again, warm) == (first, 1)
+    services.contribute(by=alice, pool=funded, amount=Decimal("5"))
+    moved = selectors.fairness_rows(funded, start=start, end=end + timedelta(days=1))
+    assert sum(row["contributed"] for row in moved) == sum(row["contributed"] for row in first) + 5

@@ -222,7 +222,7 @@ PAGES = [
     ("pool-list", "commons:pools", False, 4),
     ("pool-ledger", "commons:pool", True, 9),
     ("draw-queue", "commons:draws", False, 6),
-    ("fairness", "commons:fairness", True, 5),
+    ("fairness", "commons:fairness", True, 6),
     ("archive-list", "commons:archive", False, 8),
     ("ledger-csv", "commons:ledger_csv", True, 5),
 ]
