@@ -10,7 +10,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from circles import permissions, selectors, services
 from circles.forms import CircleForm, DirectoryFilterForm
+from movement.pagination import querystring_without_page
 from movement.tenancy import movement_view, require
+from movement.widgets import suggestion_query
 
 PAGE_SIZE = 20
 
@@ -30,8 +32,6 @@ def directory(request, membership):
     template = "circles/directory.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         template,
@@ -40,7 +40,7 @@ def directory(request, membership):
             "membership": membership,
             "filters": filters,
             "page": page,
-            "querystring": querystring.urlencode(),
+            "querystring": querystring_without_page(request),
             "my_circle_ids": selectors.circle_ids_of(membership),
         },
     )
@@ -49,8 +49,8 @@ def directory(request, membership):
 @movement_view
 def suggest(request, membership):
     """Suggestions for a circle-name field: ``<option>``s for its ``<datalist>``."""
-    query = request.GET.get("q") or next(iter(request.GET.values()), "")
-    names = selectors.circle_names_like(membership.movement, query[:80])
+    query = suggestion_query(request)
+    names = selectors.circle_names_like(membership.movement, query)
     return render(request, "includes/suggestions.html", {"suggestions": names})
 
 

@@ -25,16 +25,11 @@ from commons.forms import (
     PoolPolicyForm,
     ReversalForm,
 )
+from movement.pagination import querystring_without_page
 from movement.permissions import can_see_identity
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
-
-
-def _without_page(request):
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    return querystring.urlencode()
 
 
 def _page(request, queryset):
@@ -288,7 +283,7 @@ def fairness(request, membership, pool_id):
             end=end,
             # One aggregation (at most a row per circle), kept and paged in memory.
             rows=_page(request, selectors.fairness_rows(pool, start=start, end=end)),
-            querystring=_without_page(request),
+            querystring=querystring_without_page(request),
         ),
     )
 
@@ -357,8 +352,6 @@ def archive_list(request, membership):
         tag=criteria.get("tag", "").strip().lower(),
         lens=criteria.get("lens", ""),
     )
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "commons/archive_list.html",
@@ -366,7 +359,7 @@ def archive_list(request, membership):
             membership,
             filters=filters,
             page=_page(request, entries),
-            querystring=querystring.urlencode(),
+            querystring=querystring_without_page(request),
             keepers=selectors.archive_keepers(membership.movement),
         ),
     )

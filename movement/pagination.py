@@ -120,3 +120,10 @@ def keyset_page(queryset, *, ordering, older=None, newer=None, size=PAGE_SIZE):
         older=_encode(rows[-1], fields, model) if has_older else None,
         newer=_encode(rows[0], fields, model) if has_newer else None,
     )
+
+
+def querystring_without_page(request):
+    """The request's query string without ``page``, for pagination links that keep filters."""
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return querystring.urlencode()

@@ -227,23 +227,23 @@ def drain_outbox(*, budget=None):
     own, so several workers drain side by side."""
     budget = settings.OUTBOX_DRAIN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
-    sent, tried = 0, set()
-    while time.monotonic() < deadline or not tried:
-        due = (
-            Notification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
-            .exclude(pk__in=tried)
-            .order_by("next_attempt_at", "pk")
+    sent, after = 0, 0
+    while True:
+        # Onward by id: a row another worker holds (skipped) is not asked for again.
+        batch = list(
+            Notification.objects.filter(
+                sent_at__isnull=True, next_attempt_at__lte=timezone.now(), pk__gt=after
+            )
+            .order_by("pk")
             .values_list("pk", flat=True)[:500]
         )
-        batch = list(due)
-        if not batch:
-            break
         for pk in batch:
-            tried.add(pk)
+            after = pk
             sent += deliver_notification(pk)
             if time.monotonic() >= deadline:
-                break
-    return sent
+                return sent
+        if len(batch) < 500:
+            return sent
 
 
 # --- movements ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from movement import permissions, selectors, services
 from movement.forms import InvitationForm, MovementForm, RoleForm, member_label
 from movement.tenancy import movement_view, require
+from movement.widgets import suggestion_query
 
 PAGE_SIZE = 25
 
@@ -87,8 +88,7 @@ def member_list(request, membership):
 @movement_view
 def member_suggest(request, membership):
     """Suggestions for a member-name field: ``<option>``s for its ``<datalist>``."""
-    query = request.GET.get("q") or next(iter(request.GET.values()), "")
-    members = selectors.members_named_like(membership.movement, query[:80])
+    members = selectors.members_named_like(membership.movement, suggestion_query(request))
     return render(
         request, "includes/suggestions.html", {"suggestions": [member_label(m) for m in members]}
     )

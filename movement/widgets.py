@@ -9,6 +9,12 @@ server. It replaces selects and checkbox lists that would hold every circle or m
 from django import forms
 
 
+def suggestion_query(request):
+    """What the person has typed so far: htmx sends the input under its own field name
+    (``circle``, ``add_facilitator``…), and ``q`` works for anyone else asking."""
+    return (request.GET.get("q") or next(iter(request.GET.values()), ""))[:80]
+
+
 class SuggestingInput(forms.TextInput):
     template_name = "movement/widgets/suggesting_input.html"
 
