@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "movement.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -137,7 +137,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=envint("CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        # A reused connection is checked (one `SELECT 1`) before each request uses it, so a
+        # database restart costs no request an error. CONN_HEALTH_CHECKS=false saves that
+        # round trip (about 0.2 ms a request, measured by `make bench`).
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -171,7 +174,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5_000},
     },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions whose row carries its user: one query, not two, before a logged-in
+# view runs (movement/sessions.py).
+SESSION_ENGINE = "movement.sessions"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 BROKER_DIR = VAR_DIR / "broker"
@@ -209,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-gatherings": {"task": "rituals.tasks.schedule_gatherings", "schedule": 3600.0},
     "forget-old-submissions": {
         "task": "movement.tasks.forget_old_submissions",
+        "schedule": 86400.0,
+    },
+    "forget-expired-sessions": {
+        "task": "movement.tasks.forget_expired_sessions",
         "schedule": 86400.0,
     },
 }

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -247,3 +248,29 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"form {self.token} by {self.user_id}"
+
+
+class SessionManager(BaseSessionManager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")
+
+
+class Session(AbstractBaseSession):
+    """A browser's log-in, kept server-side with the account it belongs to.
+
+    Every logged-in page reads its session and its user in one query (``movement/sessions.py``),
+    and an account's sessions can be found, and ended, by the account: deleting a user
+    deletes their sessions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = SessionManager()
+
+    @classmethod
+    def get_session_store_class(cls):
+        from movement.sessions import SessionStore
+
+        return SessionStore

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from movement import services, submissions
+from movement.sessions import SessionStore
 
 
 @shared_task(name="movement.tasks.deliver_notification")
@@ -16,3 +17,8 @@ def drain_outbox():
 @shared_task(name="movement.tasks.forget_old_submissions")
 def forget_old_submissions():
     return submissions.forget_old_submissions()
+
+
+@shared_task(name="movement.tasks.forget_expired_sessions")
+def forget_expired_sessions():
+    SessionStore.clear_expired()
