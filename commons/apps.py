@@ -5,5 +5,6 @@ class CommonsConfig(AppConfig):
     name = "commons"
 
     def ready(self):
-        # Declares this app's audit verbs and notification kinds in every process.
+        # Declares this app's audit verbs, notification kinds and needs in every process.
+        import commons.needs  # noqa: F401
         import commons.services  # noqa: F401

@@ -9,6 +9,7 @@ from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
 from constellation.health import health_report
 from movement import permissions
+from movement.needs import needs_of
 from movement.tenancy import movement_view
 
 
@@ -22,6 +23,7 @@ def movement_home(request, membership):
         {
             "movement": movement,
             "membership": membership,
+            "needs": needs_of(membership),
             "circles": circles[:12],
             "circle_total": circles.count(),
             "my_circle_ids": circle_selectors.circle_ids_of(membership),

@@ -5,5 +5,6 @@ class MovementConfig(AppConfig):
     name = "movement"
 
     def ready(self):
-        # Declares this app's audit verbs and notification kinds in every process.
+        # Declares this app's audit verbs, notification kinds and needs in every process.
+        import movement.needs  # noqa: F401
         import movement.services  # noqa: F401

@@ -6,7 +6,8 @@ class RitualsConfig(AppConfig):
 
     def ready(self):
         # Registers the timer handlers, so every process (web, worker, beat) knows them,
-        # and declares this app's audit verbs and notification kinds.
+        # and declares this app's audit verbs, notification kinds and needs.
+        import rituals.needs  # noqa: F401
         import rituals.services.convergence  # noqa: F401
         import rituals.services.facilitation  # noqa: F401
         from rituals import reminders  # noqa: F401

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST
@@ -99,6 +100,16 @@ def rhythm_edit(request, membership):
     )
 
 
+def _back_to(request):
+    """The page a form was sent from (an RSVP on the movement home), if it is this site's."""
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
 @movement_view
 def gathering_detail(request, membership, gathering_id):
     gathering = selectors.gathering_or_404(membership=membership, gathering_id=gathering_id)
@@ -112,7 +123,7 @@ def gathering_detail(request, membership, gathering_id):
             form.add_error(None, error)
         else:
             messages.success(request, _("Thank you for answering."))
-            return redirect(gathering)
+            return redirect(_back_to(request) or gathering)
     return render(
         request,
         "rituals/gathering.html",

@@ -12,7 +12,7 @@ def log_in(page: Page, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your movements")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
 
 
 def test_choosing_a_lens_swaps_the_results_without_a_reload(page: Page, alice, medics, tidewater):

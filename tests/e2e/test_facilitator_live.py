@@ -67,7 +67,7 @@ def log_in(new_context, membership) -> Page:
     page.get_by_label("Email").fill(membership.user.email)
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your movements")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
     return page
 
 

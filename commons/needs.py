@@ -1,0 +1,111 @@
+"""What the commons asks of a member, for the "needs me" list (``movement/needs.py``):
+draws waiting for a decision the member can give, and where their own requests stand."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from circles.selectors import circle_ids_of
+from commons.amounts import format_amount
+from commons.models import DrawRequest
+from commons.selectors import with_tallies
+from movement.needs import Need, needs_provider
+
+SHOWN = 3
+# Pending requests read to find the ones this member may decide on: the oldest first.
+LOOKED_AT = 50
+# A decided request stays on its requester's list this long.
+DECIDED_SHOWN_FOR = timedelta(days=14)
+
+
+def _waiting_for_me(membership):
+    mine = circle_ids_of(membership)
+    if not mine:
+        return []
+    pending = (
+        DrawRequest.objects.filter(
+            pool__movement=membership.movement_id, state=DrawRequest.State.PENDING
+        )
+        .exclude(requested_by=membership.user_id)
+        .exclude(approvals__member=membership.user_id)
+        .select_related("pool__movement", "circle")
+        .order_by("created_at", "pk")[:LOOKED_AT]
+    )
+    return [draw for draw in pending if mine - set(draw.excluded_circle_ids)]
+
+
+def _my_requests(membership, now):
+    open_or_recent = Q(state__in=[DrawRequest.State.PENDING, DrawRequest.State.APPROVED]) | Q(
+        decided_at__gte=now - DECIDED_SHOWN_FOR
+    )
+    return list(
+        DrawRequest.objects.filter(
+            open_or_recent, requested_by=membership.user_id, pool__movement=membership.movement_id
+        )
+        .select_related("pool__movement")
+        .order_by("-created_at", "-pk")[:SHOWN]
+    )
+
+
+def _standing(draw):
+    State = DrawRequest.State
+    if draw.state == State.PENDING:
+        return ngettext(
+            "waiting for approvals: %(approving)d of %(needed)d circle so far",
+            "waiting for approvals: %(approving)d of %(needed)d circles so far",
+            draw.pool.approvals_required,
+        ) % {"approving": draw.approving_circles, "needed": draw.pool.approvals_required}
+    if draw.state == State.APPROVED:
+        return _("approved; it waits for the pool to hold enough")
+    return draw.get_state_display()
+
+
+@needs_provider
+def draw_needs(membership, now):
+    waiting = _waiting_for_me(membership)
+    mine = _my_requests(membership, now)
+    with_tallies([*waiting[:SHOWN], *mine])
+    needs = []
+    for draw in waiting[:SHOWN]:
+        needs.append(
+            Need(
+                title=_("Decide on a draw of %(amount)s from %(pool)s")
+                % {"amount": format_amount(draw.amount, draw.pool), "pool": draw.pool.name},
+                detail=_("%(purpose)s — %(approving)d of %(needed)d approvals so far")
+                % {
+                    "purpose": draw.purpose[:120],
+                    "approving": draw.approving_circles,
+                    "needed": draw.pool.approvals_required,
+                },
+                url=draw.get_absolute_url(),
+            )
+        )
+    if len(waiting) > SHOWN:
+        more = len(waiting) - SHOWN
+        needs.append(
+            Need(
+                title=ngettext(
+                    "%(count)d more draw waits for your decision",
+                    "%(count)d more draws wait for your decision",
+                    more,
+                )
+                % {"count": more}
+                if len(waiting) < LOOKED_AT
+                else _("More draws wait for your decision"),
+                url=reverse("commons:draws", kwargs={"movement_slug": membership.movement.slug})
+                + "?state=pending",
+            )
+        )
+    for draw in mine:
+        needs.append(
+            Need(
+                title=_("Your draw of %(amount)s from %(pool)s")
+                % {"amount": format_amount(draw.amount, draw.pool), "pool": draw.pool.name},
+                detail=_standing(draw),
+                url=draw.get_absolute_url(),
+            )
+        )
+    return needs
