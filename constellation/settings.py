@@ -69,7 +69,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when HTTPS is on.")
     SECRET_KEY = _laptop_secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# Links in e-mails and calendar feeds. Unset, it follows the port `make run` serves on.
+SITE_URL = (
+    os.environ.get("SITE_URL", "").strip() or f"http://localhost:{envint('PORT', 8000)}"
+).rstrip("/")
 # `make bench` only: mounts the two floor views (constellation/bench_views.py). Never on by default.
 BENCH_FLOOR_VIEWS = envbool("BENCH_FLOOR_VIEWS", False)
 
