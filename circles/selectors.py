@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
@@ -99,4 +100,18 @@ def circles_with_conveners(circles):
             ),
             to_attr="convener_seats",
         )
+    )
+
+
+def people_in_circles_other_than(movement, excluded_circle_ids):
+    """Everyone who sits in an active circle of the movement other than these: the people
+    who may decide on a draw request that froze those circles out."""
+    circles = active_circles(movement).exclude(pk__in=excluded_circle_ids)
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__movement=movement,
+            memberships__circle_memberships__circle__in=circles,
+        )
+        .distinct()
     )

@@ -196,10 +196,19 @@ class DrawRequest(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the members of the circles that may decide were told it waits for them; empty
+    # until then (the told-ing runs after the commit, and beat's sweep catches up on any
+    # that a broker outage delayed).
+    deciders_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="draw_deciders_untold",
+                condition=models.Q(state="pending", deciders_told_at__isnull=True),
+            ),
             models.Index(fields=["pool", "state", "-created_at"], name="draw_pool_state"),
             models.Index(fields=["state", "-created_at"], name="draw_state"),
             # The draw list, newest first, walks this and stops after a page.

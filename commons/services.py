@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from circles.selectors import circle_ids_of
+from circles.selectors import circle_ids_of, people_in_circles_other_than
 from commons import selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
-from movement.services import notify, record_event
+from movement.services import notify, notify_many, publish_after_commit, record_event
 from movement.vocabulary import audit_verbs, notification_kinds
 
 
@@ -41,6 +41,10 @@ class NotificationKind(models.TextChoices):
     """What this app tells people about."""
 
     DRAW_SETTLED = "commons.draw_settled", gettext_lazy("my draw request was decided")
+    DRAW_NEEDS_DECISION = (
+        "commons.draw_needs_decision",
+        gettext_lazy("a draw request waits for my circle's decision"),
+    )
 
 
 # --- pools ----------------------------------------------------------------------------
@@ -259,9 +263,70 @@ def request_draw(*, by, pool, amount, purpose, circle=None):
             draw=draw.pk,
             amount=str(amount),
         )
-        if not needs_approval:
+        if needs_approval:
+            publish_after_commit(_tell_deciders_task(), draw.pk)
+        else:
             _grant(pool, draw)  # raises (and rolls back the request) if the pool can't afford it
     return draw
+
+
+def _tell_deciders_task():
+    from commons.tasks import tell_deciders
+
+    return tell_deciders.delay
+
+
+def tell_deciders(draw_id):
+    """Tell the members of every circle that may decide on a waiting draw that it waits for
+    them: once, however often this runs, even from two workers at the same time. Returns
+    how many were told."""
+    with transaction.atomic():
+        draw = (
+            DrawRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("pool__movement")
+            .filter(pk=draw_id, deciders_told_at__isnull=True)
+            .first()
+        )
+        if draw is None:
+            return 0
+        told = []
+        if draw.state == DrawRequest.State.PENDING:
+            movement = draw.pool.movement
+            told = list(
+                people_in_circles_other_than(movement, draw.excluded_circle_ids).exclude(
+                    pk=draw.requested_by_id
+                )
+            )
+            notify_many(
+                recipients=told,
+                kind=NotificationKind.DRAW_NEEDS_DECISION,
+                movement=movement,
+                subject=gettext_lazy("A draw from %(pool)s waits for your circle"),
+                body=gettext_lazy(
+                    "Someone asks for %(amount)s from %(pool)s: %(purpose)s\n\nAbove the "
+                    "pool's limit it needs approvals from %(needed)s circles other than "
+                    "the requester's, and you sit in one of them. Approve or decline, with "
+                    "a word on why."
+                ),
+                params={
+                    "pool": draw.pool.name,
+                    "amount": format_amount(draw.amount, draw.pool),
+                    "purpose": draw.purpose[:300],
+                    "needed": draw.pool.approvals_required,
+                },
+                url=draw.get_absolute_url(),
+            )
+        draw.deciders_told_at = timezone.now()
+        draw.save(update_fields=["deciders_told_at"])
+    return len(told)
+
+
+def tell_waiting_deciders(*, limit=50):
+    """Beat's catch-up: waiting draws whose deciders a broker outage kept untold."""
+    untold = DrawRequest.objects.filter(
+        state=DrawRequest.State.PENDING, deciders_told_at__isnull=True
+    ).order_by("created_at")
+    return sum(tell_deciders(pk) for pk in untold.values_list("pk", flat=True)[:limit])
 
 
 def _grant(pool, draw):

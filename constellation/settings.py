@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "movement.context_processors.header",
             ],
         },
     },
@@ -214,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     # Beat only triggers sweeps; every deadline lives in the database.
     "sweep-timers": {"task": "rituals.tasks.sweep_timers", "schedule": 60.0},
     "drain-outbox": {"task": "movement.tasks.drain_outbox", "schedule": 60.0},
+    "tell-waiting-deciders": {"task": "commons.tasks.tell_waiting_deciders", "schedule": 60.0},
     "schedule-gatherings": {"task": "rituals.tasks.schedule_gatherings", "schedule": 3600.0},
     "forget-old-submissions": {
         "task": "movement.tasks.forget_old_submissions",

@@ -155,6 +155,12 @@ BROKER_QUIET_SECONDS = 30
 _broker_quiet_until = 0.0
 
 
+def publish_after_commit(send, *args):
+    """``send(*args)`` (a task's ``delay``) once the transaction commits; with the broker
+    away it is skipped, and whatever the task would do must be caught up by a beat sweep."""
+    transaction.on_commit(lambda: _publish(send, *args), robust=True)
+
+
 def _publish(send, *args):
     global _broker_quiet_until
     if time.monotonic() < _broker_quiet_until:

@@ -999,6 +999,7 @@ class LargeSeed:
                 "entry_id",
                 "created_at",
                 "decided_at",
+                "deciders_told_at",
             ],
             (
                 (
@@ -1013,6 +1014,8 @@ class LargeSeed:
                     r["entry"],
                     r["created_at"],
                     r["decided_at"],
+                    # History: its deciders were told when it was made.
+                    r["created_at"],
                 )
                 for r in self.requests
             ),
