@@ -85,7 +85,7 @@ def invitation_or_404(*, membership, invitation_id):
 
 def invitation_by_token(token):
     """The invitation behind a link, usable or not, or None."""
-    return Invitation.objects.select_related("movement").filter(token=token).first()
+    return Invitation.objects.select_related("movement", "created_by").filter(token=token).first()
 
 
 def notifications_of(user):

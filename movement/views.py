@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -196,14 +197,19 @@ def invitation_revoke(request, membership, invitation_id):
     return redirect("movement:invitations", movement_slug=membership.movement.slug)
 
 
-@login_required
 def invitation_accept(request, token):
+    """The page an invitation link opens: who invites whom to which movement, as what and
+    until when. Someone not logged in signs up or logs in from here and comes back to
+    accept; the token is the secret, so an unknown one is a 404 for everyone."""
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
         return render(request, "movement/invitation_accept.html", {"invitation": None}, status=404)
-    if selectors.membership_in(movement=invitation.movement, user=request.user):
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+    elif selectors.membership_in(movement=invitation.movement, user=request.user):
         return redirect(invitation.movement)
-    if request.method == "POST":
+    elif request.method == "POST":
         try:
             services.accept_invitation(user=request.user, token=token)
         except ValidationError as error:

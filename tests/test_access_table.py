@@ -69,6 +69,7 @@ def allow(*allowed, ok=200, others=403):
 
 
 ANY_MEMBER = allow(*MEMBERS)
+NOT_FOUND = {"anonymous": 404}  # the link's token is the secret: unknown is unknown to all
 ANY_MEMBER_ACTS = allow(*MEMBERS, ok=302)
 NOT_FOUND_FOR_ALL = allow(others=404)
 NOBODY = allow()  # every member 403: the action is closed to all of them
@@ -719,12 +720,13 @@ MOVEMENT_ROWS = [
         revoke_url("invitation", slug="elsewhere"),
         NOT_FOUND_FOR_ALL,
     ),
-    # invitation links: whoever holds one may join; members are sent to the movement
+    # invitation links: whoever holds one sees who invites them to what (and may join once
+    # logged in); members are sent to the movement
     Row(
         "join",
         "GET",
         join_url(),
-        {"anonymous": LOGIN, "nina": 200, "otto": 200} | dict.fromkeys(MEMBERS, 302),
+        {"anonymous": 200, "nina": 200, "otto": 200} | dict.fromkeys(MEMBERS, 302),
     ),
     Row(
         "join",
@@ -732,8 +734,8 @@ MOVEMENT_ROWS = [
         join_url(),
         {"anonymous": LOGIN, "nina": 302, "otto": 302} | dict.fromkeys(MEMBERS, 302),
     ),
-    Row("join-unknown-token", "GET", join_url("no-such-token"), NOT_FOUND_FOR_ALL),
-    Row("join-unknown-token", "POST", join_url("no-such-token"), NOT_FOUND_FOR_ALL),
+    Row("join-unknown-token", "GET", join_url("no-such-token"), allow(others=404) | NOT_FOUND),
+    Row("join-unknown-token", "POST", join_url("no-such-token"), allow(others=404) | NOT_FOUND),
 ]
 
 CIRCLE_ROWS = [

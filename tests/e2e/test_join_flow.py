@@ -62,8 +62,11 @@ def test_an_invited_person_signs_up_and_joins_a_circle(new_context, verification
     # Someone else, in a browser of their own.
     newcomer = new_context().new_page()
     newcomer.goto(invitation_link)
-    expect(newcomer.get_by_role("heading", name="Sign In")).to_be_visible()
-    newcomer.get_by_role("main").get_by_role("link", name="sign up").click()
+    expect(newcomer.get_by_role("heading", name=f"Join {MOVEMENT}")).to_be_visible()
+    expect(newcomer.get_by_role("main")).to_contain_text(
+        f"Ada invites you to join {MOVEMENT} as member."
+    )
+    newcomer.get_by_role("link", name="Create an account").click()
     sign_up(newcomer, name="Bea", email="bea@example.org", verification_code=verification_code)
 
     # The invitation survives sign-up and the e-mailed code.

@@ -63,12 +63,44 @@ def test_the_inviter_hears_who_joined(alice, nina, mailoutbox, django_capture_on
 
 
 @pytest.mark.django_db
-def test_anonymous_visitor_is_sent_to_log_in_and_back(client, alice):
+def test_a_visitor_sees_who_invites_them_to_what_before_signing_up(client, alice):
+    invitation = invite(alice, role="facilitator")
+    url = reverse("invitation_accept", kwargs={"token": invitation.token})
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Alice invites you to join Tidewater as facilitator." in page
+    assert "This link works until" in page
+    assert f"({invitation.movement.time_zone})" in page
+    assert invitation.movement.horizon.splitlines()[0] in page
+    assert f'href="/accounts/signup/?next={url}"' in page
+    assert f'href="/accounts/login/?next={url}"' in page
+    assert 'name="submission"' not in page  # nothing to post before logging in
+
+
+@pytest.mark.django_db
+def test_a_visitor_who_posts_is_sent_to_log_in_and_back(client, alice):
     invitation = invite(alice)
     url = reverse("invitation_accept", kwargs={"token": invitation.token})
-    response = client.get(url)
+
+    response = client.post(url)
+
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={url}"
+    assert not Membership.objects.filter(user__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_dead_link_tells_a_visitor_nothing_about_the_movement(client, alice):
+    invitation = invite(alice)
+    services.revoke_invitation(by=alice, invitation=invitation)
+
+    response = client.get(reverse("invitation_accept", kwargs={"token": invitation.token}))
+
+    assert response.status_code == 410
+    assert "Tidewater" not in response.content.decode()
 
 
 @pytest.mark.django_db
