@@ -290,6 +290,8 @@ LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
+# Dates follow the language (Django's formats); English's are set in constellation/formats.
+FORMAT_MODULE_PATH = ["constellation.formats"]
 USE_TZ = True
 
 # --- Static files --------------------------------------------------------------

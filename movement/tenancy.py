@@ -2,6 +2,7 @@
 
 Anonymous callers are sent to log in. A logged-in non-member gets 404, exactly
 like a movement that does not exist, so a URL never reveals that a movement is there.
+A member's view runs in the movement's time zone.
 """
 
 from functools import wraps
@@ -9,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from movement.models import Membership
 
@@ -31,7 +33,10 @@ def movement_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = get_membership(request.user, movement_slug)
-        return view(request, membership, *args, **kwargs)
+        # Every date and time on the movement's pages is in the movement's zone. (A
+        # streamed response, read after this returns, names its zone itself.)
+        with timezone.override(membership.movement.zone):
+            return view(request, membership, *args, **kwargs)
 
     return wrapper
 
