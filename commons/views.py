@@ -298,6 +298,7 @@ def ledger_csv(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
     writer = csv.writer(_Echo())
     rows = selectors.ledger_rows_for_export(pool)
+    zone = pool.movement.zone  # ISO 8601 with the movement's offset, like every page
 
     def lines():
         yield writer.writerow(
@@ -322,7 +323,7 @@ def ledger_csv(request, membership, pool_id):
             yield writer.writerow(
                 [
                     pk,
-                    at.isoformat(),
+                    at.astimezone(zone).isoformat(),
                     kind,
                     amount,
                     balance,
