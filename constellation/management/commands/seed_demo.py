@@ -1,10 +1,15 @@
 """Load the demo movement. Safe to run again: it only adds what is missing.
 
+The run that creates the movement also gives it a past (``constellation/seeding/history.py``
+writes the script in ``demo_story.py``): founded thirteen months ago, a year of ledger in
+its three pools, and its first three gatherings held and closed, with minutes. Today, through
+the services, Emeka asks the bail fund for more than it grants at once, Inès approves, and
+the draw waits for one more circle: Farah (among others) finds it under "What needs you".
+
 ``--size large`` then adds two years of a big movement to it (see
 ``constellation/seeding/large.py``), once: a second run says the data is there.
 """
 
-from datetime import time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -15,10 +20,12 @@ from circles import services as circle_services
 from circles.models import Circle
 from commons import services as commons_services
 from commons.models import Pool
+from constellation.seeding import demo_story as story
+from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
 from movement import services
 from movement.models import Membership, Movement, Role, User
-from rituals.models import Rhythm
+from rituals.models import Cycle, Rhythm
 from rituals.services import convergence
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
@@ -133,6 +140,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _seed_demo(self):
+        now = history.now_for_seed()
         users = {}
         for email, name, _role in PEOPLE:
             user = User.objects.filter(email=email).first()
@@ -149,7 +157,8 @@ class Command(BaseCommand):
         movement = Movement.objects.filter(
             name=MOVEMENT_NAME, memberships__user=users["amara"]
         ).first()
-        if movement is None:
+        founding = movement is None
+        if founding:
             movement = services.create_movement(
                 by=users["amara"], name=MOVEMENT_NAME, horizon=HORIZON
             )
@@ -157,130 +166,89 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 movement=movement, user=users[email.split("@")[0]], defaults={"role": role}
             )
+        by_user = {
+            membership.user_id: membership
+            for membership in Membership.objects.filter(movement=movement).select_related(
+                "user", "movement"
+            )
+        }
+        members = {key: by_user[user.pk] for key, user in users.items()}  # in PEOPLE's order
 
+        circles = {}
         for name, lens, initiative, theory, convener, others in CIRCLES:
             circle = Circle.objects.filter(movement=movement, name=name).first()
             if circle is None:
                 circle = circle_services.create_circle(
-                    by=Membership.objects.get(movement=movement, user=users[convener]),
+                    by=members[convener],
                     name=name,
                     initiative=initiative,
                     theory_of_change=theory,
                     lens=lens,
                 )
             for key in others:
-                circle_services.join_circle(
-                    membership=Membership.objects.get(movement=movement, user=users[key]),
-                    circle=circle,
-                )
+                circle_services.join_circle(membership=members[key], circle=circle)
+            circles[name] = circle
 
-        if not Pool.objects.filter(movement=movement).exists():
-            self._seed_commons(movement, users)
-        if not Rhythm.objects.filter(movement=movement).exists():
-            convergence.set_rhythm(
-                by=Membership.objects.get(movement=movement, user=users["amara"]),
-                kind=Rhythm.Kind.MONTHLY,
-                week=1,
-                weekday=5,
-                local_time=time(18),
-                duration=timedelta(hours=2),
-                time_zone="America/New_York",
-                place="Harbor Street community hall",
-                report_days_before=3,
+        # The past is written once, by the run that creates what it fills: a movement, pools
+        # or a rhythm that already exist may hold what people did since, and the ledger
+        # only grows forward.
+        past = []
+        if founding:
+            history.backdate_founding(
+                movement=movement,
+                members=members,
+                circles=circles,
+                conveners={name: convener for name, *_rest, convener, _others in CIRCLES},
+                now=now,
             )
+        if not Pool.objects.filter(movement=movement).exists():
+            self._seed_commons(members, circles, now)
+            past.append("a year of its commons")
+        if not Rhythm.objects.filter(movement=movement).exists():
+            held = not Cycle.objects.filter(movement=movement).exists()
+            if held:
+                history.write_past_gatherings(
+                    movement=movement, members=members, circles=circles, now=now
+                )
+                past.append(f"its first {len(story.GATHERINGS)} gatherings")
+            convergence.set_rhythm(by=members["amara"], **story.RHYTHM)
+            if held:
+                history.backdate_rhythm(movement=movement, now=now)
 
         self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
+        if past:
+            self.stdout.write(f"  with its past: {' and '.join(past)}")
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for email, name, role in PEOPLE:
             self.stdout.write(f"  {email:36} {name:16} {role}")
         return movement
 
-    def _seed_commons(self, movement, users):
-        def member(key):
-            return Membership.objects.get(movement=movement, user=users[key])
-
-        def circle(name):
-            return Circle.objects.get(movement=movement, name=name)
-
-        amara = member("amara")
-        bail = commons_services.create_pool(
-            by=amara,
-            name="Bail Fund",
-            kind="money",
-            currency="EUR",
-            purpose="Bail and legal fees for anyone arrested in a Tidewater action.",
-            instant_limit=Decimal("150"),
-            approvals_required=2,
+    def _seed_commons(self, members, circles, now):
+        """The pools and their year (written as history), then today's waiting draw and
+        the archive through the services, as a person would."""
+        pools = history.write_commons_past(
+            movement=members["amara"].movement, members=members, circles=circles, now=now
         )
-        hours = commons_services.create_pool(
-            by=amara,
-            name="Time Bank",
-            kind="hours",
-            purpose="Hours members offer each other: childcare, rides, translation, cooking.",
-            instant_limit=Decimal("4"),
-            approvals_required=2,
+        waiting = story.WAITING_DRAW
+        draw = commons_services.request_draw(
+            by=members[waiting["by"]],
+            pool=pools[waiting["pool"]],
+            amount=Decimal(waiting["amount"]),
+            purpose=waiting["purpose"],
+            circle=circles[waiting["circle"]],
         )
-        tents = commons_services.create_pool(
-            by=amara,
-            name="Tents and Tarps",
-            kind="items",
-            unit="tents",
-            purpose="Shelter for encampments, pantries in the rain and medic stations.",
-            instant_limit=Decimal("2"),
-            approvals_required=2,
-        )
-        for key, amount, circle_name, anonymous in [
-            ("farah", "400", "Legal Defense", False),
-            ("emeka", "120", "Community Food Distribution", False),
-            ("gus", "75", None, True),
-            ("lucia", "60", "Digital Storytelling", False),
-            ("bastien", "250", None, False),
-        ]:
-            commons_services.contribute(
-                by=member(key),
-                pool=bail,
-                amount=Decimal(amount),
-                anonymous=anonymous,
-                circle=circle(circle_name) if circle_name else None,
-                note="Monthly pledge" if not anonymous else "",
-            )
-        for key, amount in [("hana", "6"), ("kalani", "10"), ("ines", "3.5")]:
-            commons_services.contribute(by=member(key), pool=hours, amount=Decimal(amount))
-        commons_services.contribute(
-            by=member("dolores"),
-            pool=tents,
-            amount=Decimal("12"),
-            circle=circle("Street Medics"),
-            note="From the spring fundraiser",
-        )
-        commons_services.request_draw(
-            by=member("jamal"),
-            pool=bail,
-            amount=Decimal("120"),
-            purpose="Court filing fees for two arrestees from the housing blockade.",
-            circle=circle("Legal Defense"),
-        )
-        pending = commons_services.request_draw(
-            by=member("emeka"),
-            pool=bail,
-            amount=Decimal("500"),
-            purpose="Bail for a pantry volunteer held after the eviction defense.",
-            circle=circle("Community Food Distribution"),
-        )
+        approver, comment = story.WAITING_DRAW_FIRST_APPROVAL
         commons_services.decide_draw(
-            by=member("ines"),
-            draw_request=pending,
-            decision="approve",
-            comment="Yes — this is exactly what the fund is for.",
+            by=members[approver], draw_request=draw, decision="approve", comment=comment
         )
         for key, title, body, tags, lens, circle_name in ARCHIVE:
             commons_services.add_archive_entry(
-                by=member(key),
+                by=members[key],
                 title=title,
                 body=body,
                 tags=tags,
                 lens=lens,
-                circle=circle(circle_name) if circle_name else None,
+                circle=circles[circle_name] if circle_name else None,
             )
 
 
