@@ -29,6 +29,16 @@ urlpatterns = [
     path("m/<slug:movement_slug>/commons/", include("commons.urls")),
     path("m/<slug:movement_slug>/convergence/", include("rituals.urls")),
     path("notifications/", movement_views.notifications, name="notifications"),
+    path(
+        "notifications/settings/",
+        movement_views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        movement_views.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
     path("calendar/", rituals_views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),

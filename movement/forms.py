@@ -4,10 +4,12 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from movement.models import Movement, Role
+from movement.models import Movement, NotificationPreference, Role
 from movement.services import MAX_INVITATION_DAYS
+from movement.vocabulary import NOTIFICATION_KINDS
 from movement.widgets import SuggestingInput
 
 # A suggestion reads "Amara Okafor · #12": the number tells two Amaras apart.
@@ -127,3 +129,17 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class NotificationSettingsForm(forms.Form):
+    """One choice per declared kind of notification: how it reaches the person."""
+
+    def __init__(self, *args, deliveries, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in NOTIFICATION_KINDS.items():
+            self.fields[kind] = forms.ChoiceField(
+                label=capfirst(label),
+                choices=NotificationPreference.Delivery.choices,
+                initial=deliveries.get(kind, NotificationPreference.Delivery.AT_ONCE),
+                widget=forms.RadioSelect,
+            )

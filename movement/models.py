@@ -274,3 +274,34 @@ class Session(AbstractBaseSession):
         from movement.sessions import SessionStore
 
         return SessionStore
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one kind of notification delivered.
+
+    Every notification shows in the app at once; this says what the e-mail does. No row
+    means the kind's default: e-mailed at once.
+    """
+
+    class Delivery(models.TextChoices):
+        AT_ONCE = "at_once", _("At once: an e-mail now, and here")
+        DAILY_DIGEST = "daily_digest", _("Daily digest: here now, one e-mail each morning")
+        IN_APP_ONLY = "in_app_only", _("Here only: no e-mail")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    # Declared by the app that sends it (see movement/vocabulary.py).
+    kind = models.CharField(max_length=40)
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.AT_ONCE
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind}: {self.delivery}"

@@ -3,22 +3,37 @@
 import logging
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from movement.models import AuditEvent, Invitation, Membership, Movement, Notification, Role
+from movement.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    Movement,
+    Notification,
+    NotificationPreference,
+    Role,
+    User,
+)
 from movement.vocabulary import (
     AUDIT_VERBS,
     NOTIFICATION_KINDS,
     audit_verbs,
+    notification_kind_label,
     notification_kinds,
 )
 
@@ -193,8 +208,277 @@ def _retry_delay(attempts):
     return timedelta(minutes=min(2**attempts, 60))
 
 
+# --- how each person wants each kind delivered ----------------------------------------
+#
+# Every notification shows in the app the moment it is written. The e-mail follows the
+# reader's preference for its kind (``NotificationPreference``; none means at once):
+#
+# - at once: ``deliver_notification`` e-mails it, and sets ``sent_at``;
+# - daily digest: it keeps ``sent_at`` empty (an e-mail is still owed) and its next
+#   attempt moves past the reader's next digest, which rituals books on the durable
+#   timers. The digest e-mails it and sets ``sent_at``; a drain that meets it again (the
+#   digest failed, or its timer was lost) books the digest again and waits once more, so
+#   it is never e-mailed alone and never retried more than once a day;
+# - in-app only: no e-mail is owed, so ``sent_at`` is set at once, without sending.
+#
+# So ``sent_at`` is when the outbox was done with a row, which is what the drain and
+# the partial index of unsent rows need; ``attempts`` counts e-mails tried, and stays 0
+# on a row read in the app only.
+
+Delivery = NotificationPreference.Delivery
+
+# A digest takes what waited for it when it runs; the outbox looks again this long after.
+DIGEST_GRACE = timedelta(hours=1)
+_digest_booker = None
+
+
+def books_digests(book):
+    """Decorator for ``book(user) -> datetime``: books the person's next daily digest if
+    none is booked and says when it goes out. Rituals registers it: the durable timers live
+    there, and this floor never imports the floors above it."""
+    global _digest_booker
+    _digest_booker = book
+    return book
+
+
+def delivery_of(user, kind):
+    """How ``user`` wants notifications of ``kind`` delivered."""
+    chosen = (
+        NotificationPreference.objects.filter(user=user, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or Delivery.AT_ONCE
+
+
+def deliveries_of(user):
+    """``{kind: delivery}`` for every declared kind."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, Delivery.AT_ONCE) for kind in NOTIFICATION_KINDS}
+
+
+def set_notification_deliveries(*, user, deliveries):
+    """Save how ``user`` wants each kind delivered (``{kind: delivery}``); returns the kinds
+    that changed. What already waits follows the new choice: switched to in-app only, it
+    will not be e-mailed; switched to at once, what waited for the digest goes now."""
+    for kind, delivery in deliveries.items():
+        _check_kind(kind)
+        if delivery not in Delivery.values:
+            raise ValidationError(_("Pick one of the ways to be told."))
+    now = timezone.now()
+    changed = []
+    with transaction.atomic():
+        current = dict(
+            NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")
+        )
+        for kind, delivery in deliveries.items():
+            if current.get(kind, Delivery.AT_ONCE) == delivery:
+                continue
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"delivery": delivery, "updated_at": now}
+            )
+            waiting = Notification.objects.filter(recipient=user, kind=kind, sent_at__isnull=True)
+            if delivery == Delivery.IN_APP_ONLY:
+                waiting.update(sent_at=now)
+            elif delivery == Delivery.AT_ONCE:
+                # Only rows held for a digest: a failed send keeps its own back-off.
+                waiting.filter(attempts=0, next_attempt_at__gt=now).update(next_attempt_at=now)
+            changed.append(kind)
+        if changed:
+            transaction.on_commit(_enqueue_drain, robust=True)
+    return changed
+
+
+def zone_of(user):
+    """The zone a person's e-mails and digest follow: their own if the account has one,
+    else their first movement's, else UTC."""
+    own = getattr(user, "time_zone", "")
+    candidates = [own] if own else []
+    if not candidates:
+        first = (
+            Membership.objects.filter(user=user)
+            .order_by("joined_at", "pk")
+            .values_list("movement__time_zone", flat=True)
+            .first()
+        )
+        candidates.append(first)
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                logger.warning("Unknown time zone %r for user %s", name, user.pk)
+    return ZoneInfo("UTC")
+
+
+# --- e-mails ----------------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "movement.notifications.unsubscribe"
+UNSUBSCRIBE_LINK_DAYS = 60
+
+
+def _unsubscribe_signer():
+    return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(*, user, kinds):
+    """A signed token that lets whoever holds it switch ``kinds`` to in-app only for
+    ``user``, without logging in, for UNSUBSCRIBE_LINK_DAYS days."""
+    return _unsubscribe_signer().sign_object({"user": user.pk, "kinds": sorted(kinds)})
+
+
+class BadUnsubscribeLink(Exception):
+    """An unsubscribe link that cannot be honoured; its text says why, for the reader."""
+
+
+def read_unsubscribe_token(token):
+    """The person and the kinds an unsubscribe link names. Raises ``BadUnsubscribeLink``
+    when it is expired, damaged, or names what no longer exists."""
+    try:
+        data = _unsubscribe_signer().unsign_object(
+            token, max_age=timedelta(days=UNSUBSCRIBE_LINK_DAYS)
+        )
+    except signing.SignatureExpired:
+        raise BadUnsubscribeLink(
+            _(
+                "This link is more than %(days)d days old and no longer works. "
+                "Log in to change your notification settings."
+            )
+            % {"days": UNSUBSCRIBE_LINK_DAYS}
+        ) from None
+    except (signing.BadSignature, ValueError, UnicodeError):
+        data = None
+    user_id = data.get("user") if isinstance(data, dict) else None
+    kinds = data.get("kinds") if isinstance(data, dict) else None
+    if (
+        not isinstance(user_id, int)
+        or not isinstance(kinds, list)
+        or not kinds
+        or not all(isinstance(kind, str) for kind in kinds)
+    ):
+        raise BadUnsubscribeLink(
+            _(
+                "This link was damaged or changed on the way. Copy the whole link from the "
+                "e-mail, or log in to change your notification settings."
+            )
+        )
+    if not all(kind in NOTIFICATION_KINDS for kind in kinds):
+        raise BadUnsubscribeLink(
+            _(
+                "This link is about a kind of message Constellation no longer sends. "
+                "Log in to see the kinds it sends now."
+            )
+        )
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise BadUnsubscribeLink(_("The account this link was for no longer exists."))
+    return user, kinds
+
+
+def unsubscribe(*, user, kinds):
+    """One click in an e-mail: these kinds are no longer e-mailed, only shown here."""
+    return set_notification_deliveries(
+        user=user, deliveries=dict.fromkeys(kinds, Delivery.IN_APP_ONLY)
+    )
+
+
+def _site_link(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def _site_domain():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def _email(*, recipient, subject, template, context, kinds):
+    """One e-mail in its reader's language and time zone: a plain-text and an HTML part
+    from the template pair ``email/<template>.txt|.html``, a link to the notification
+    settings, and the headers mail programs use to thread it, to hold back their
+    auto-replies, and to offer a one-click unsubscribe (RFC 8058) from ``kinds``."""
+    unsubscribe_url = ""
+    if kinds:
+        token = unsubscribe_token(user=recipient, kinds=kinds)
+        unsubscribe_url = _site_link(reverse("notification_unsubscribe", kwargs={"token": token}))
+    context = {
+        **context,
+        "recipient": recipient,
+        "site_url": settings.SITE_URL,
+        "settings_url": _site_link(reverse("notification_settings")),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    with translation.override(language_of(recipient)), timezone.override(zone_of(recipient)):
+        context["kind_labels"] = [str(notification_kind_label(kind)) for kind in kinds]
+        subject = _one_line(subject)
+        text = render_to_string(f"email/{template}.txt", context)
+        html = render_to_string(f"email/{template}.html", context)
+    headers = {
+        "Message-ID": make_msgid(domain=_site_domain()),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "OOF, AutoReply",
+    }
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=text,
+        to=[recipient.email],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_email(notification):
+    """The e-mail that tells one notification on its own."""
+    kinds = [notification.kind] if notification.kind in NOTIFICATION_KINDS else []
+    return _email(
+        recipient=notification.recipient,
+        subject=notification.subject,
+        template="notification",
+        context={
+            "notification": notification,
+            "link": _site_link(notification.url) if notification.url else "",
+        },
+        kinds=kinds,
+    )
+
+
+def digest_email(recipient, notifications):
+    """The e-mail that tells the day's notifications at once, oldest first."""
+    with translation.override(language_of(recipient)):
+        subject = ngettext(
+            "Your daily digest: %(count)d new notification",
+            "Your daily digest: %(count)d new notifications",
+            len(notifications),
+        ) % {"count": len(notifications)}
+    items = [
+        {
+            "notification": notification,
+            "link": _site_link(notification.url) if notification.url else "",
+        }
+        for notification in notifications
+    ]
+    kinds = sorted({n.kind for n in notifications if n.kind in NOTIFICATION_KINDS})
+    return _email(
+        recipient=recipient,
+        subject=subject,
+        template="digest",
+        context={"items": items, "notifications_url": _site_link(reverse("notifications"))},
+        kinds=kinds,
+    )
+
+
+# --- the outbox ------------------------------------------------------------------------
+
+
 def deliver_notification(notification_id):
-    """E-mail one notification unless it has gone already. Safe to run twice at once."""
+    """E-mail one notification the way its reader asked (see above), unless that has been
+    done already; True when an e-mail went out. Safe to run twice at once."""
     with transaction.atomic():
         notification = (
             # Lock the notification only: with a join, FOR UPDATE would also lock the
@@ -206,14 +490,17 @@ def deliver_notification(notification_id):
         )
         if notification is None:
             return False
-        link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
+        delivery = delivery_of(notification.recipient, notification.kind)
+        if delivery == Delivery.IN_APP_ONLY:
+            notification.sent_at = timezone.now()
+            notification.save(update_fields=["sent_at"])
+            return False
+        if delivery == Delivery.DAILY_DIGEST:
+            notification.next_attempt_at = _wait_for_digest(notification.recipient)
+            notification.save(update_fields=["next_attempt_at"])
+            return False
         try:
-            send_mail(
-                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
-                message=f"{notification.body}{link}",
-                from_email=None,
-                recipient_list=[notification.recipient.email],
-            )
+            notification_email(notification).send()
         except Exception as error:  # an SMTP failure must not lose the message
             logger.warning("Notification %s not sent: %s", notification_id, error)
             notification.attempts += 1
@@ -227,10 +514,20 @@ def deliver_notification(notification_id):
         return True
 
 
+def _wait_for_digest(user):
+    """When the outbox should look at a row held for ``user``'s digest again: after the
+    digest, which is booked now if it is not yet."""
+    if _digest_booker is None:  # no floor above books digests (a trimmed-down setup)
+        logger.warning("No daily digest is booked for user %s: nothing registered to", user.pk)
+        return timezone.now() + timedelta(days=1)
+    return _digest_booker(user) + DIGEST_GRACE
+
+
 def drain_outbox(*, budget=None):
     """Deliver every notification that is due, until none is or ``budget`` seconds
-    (OUTBOX_DRAIN_BUDGET) are spent; returns how many went out. Each one is claimed on its
-    own, so several workers drain side by side."""
+    (OUTBOX_DRAIN_BUDGET) are spent; returns how many e-mails went out. Each one is claimed
+    on its own, so several workers drain side by side. A row held for a digest is not due
+    until after the digest, and a row read in the app only is done at its first turn."""
     budget = settings.OUTBOX_DRAIN_BUDGET if budget is None else budget
     deadline = time.monotonic() + budget
     sent, after = 0, 0
@@ -250,6 +547,37 @@ def drain_outbox(*, budget=None):
                 return sent
         if len(batch) < 500:
             return sent
+
+
+def waiting_for_digest(user):
+    """The person's notifications that their next digest holds: not e-mailed yet, of a
+    kind they chose to read in the digest."""
+    kinds = NotificationPreference.objects.filter(user=user, delivery=Delivery.DAILY_DIGEST).values(
+        "kind"
+    )
+    return Notification.objects.filter(recipient=user, sent_at__isnull=True, kind__in=kinds)
+
+
+def send_digest(*, recipient, written_until):
+    """E-mail ``recipient`` one digest of what waited for it, written up to
+    ``written_until`` (the digest's own time, so a digest that runs twice, or late, holds
+    nothing twice); returns how many notifications it held, and sends nothing when none is
+    new. The rows are locked, and marked sent in the same transaction as the e-mail goes."""
+    with transaction.atomic():
+        notifications = list(
+            waiting_for_digest(recipient)
+            .filter(created_at__lte=written_until)
+            .select_for_update(of=("self",))
+            .select_related("movement")
+            .order_by("created_at", "pk")
+        )
+        if not notifications:
+            return 0
+        digest_email(recipient, notifications).send()
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+            sent_at=timezone.now(), attempts=models.F("attempts") + 1
+        )
+    return len(notifications)
 
 
 # --- movements ----------------------------------------------------------------------

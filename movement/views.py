@@ -6,13 +6,22 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from movement import permissions, selectors, services
-from movement.forms import InvitationForm, MovementForm, RoleForm, member_label
+from movement.forms import (
+    InvitationForm,
+    MovementForm,
+    NotificationSettingsForm,
+    RoleForm,
+    member_label,
+)
 from movement.tenancy import movement_view, require
+from movement.vocabulary import notification_kind_label
 from movement.widgets import suggestion_query
 
 PAGE_SIZE = 25
@@ -223,3 +232,43 @@ def invitation_accept(request, token):
     return render(
         request, "movement/invitation_accept.html", {"invitation": invitation}, status=status
     )
+
+
+@login_required
+def notification_settings(request):
+    """How each kind of notification reaches the person: at once, in the morning's digest,
+    or here only."""
+    form = NotificationSettingsForm(
+        request.POST or None, deliveries=services.deliveries_of(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_notification_deliveries(user=request.user, deliveries=form.cleaned_data)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification_settings")
+    return render(request, "movement/notification_settings.html", {"form": form})
+
+
+# RFC 8058: a mail program posts here with no session and no CSRF token. The signed,
+# expiring token in the URL is the only key, and all it can do is switch e-mails off.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_unsubscribe(request, token):
+    """A GET asks to confirm (link scanners fetch it); a POST switches the link's kinds to
+    in-app only, answered in place: the RFC forbids a redirect."""
+    try:
+        user, kinds = services.read_unsubscribe_token(token)
+    except services.BadUnsubscribeLink as error:
+        return render(
+            request, "movement/unsubscribe_invalid.html", {"reason": str(error)}, status=400
+        )
+    if request.method == "POST":
+        services.unsubscribe(user=user, kinds=kinds)
+        request.write_succeeded = True
+    deliveries = services.deliveries_of(user)
+    context = {
+        "labels": [notification_kind_label(kind) for kind in kinds],
+        "done": all(deliveries[kind] == services.Delivery.IN_APP_ONLY for kind in kinds),
+    }
+    with translation.override(services.language_of(user)):
+        return render(request, "movement/unsubscribe.html", context)

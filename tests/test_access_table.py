@@ -41,6 +41,7 @@ from circles import services as circle_services
 from circles.models import CircleMembership
 from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
+from movement import services as movement_services
 from movement.models import AuditEvent, Invitation, Membership
 from rituals.models import Cycle, Gathering, Rsvp
 from rituals.services import convergence, facilitation
@@ -415,6 +416,20 @@ def join_url(token=None):
     return Url("invitation_accept", lambda w: {"token": token or w.invitation.token})
 
 
+def notification_settings_url():
+    return Url("notification_settings", lambda w: {})
+
+
+def unsubscribe_url(token=None):
+    """mo's link that stops e-mails about role changes; ``token``: a link that is not one."""
+
+    def fill(w):
+        kinds = [movement_services.NotificationKind.ROLE_CHANGED]
+        return {"token": token or movement_services.unsubscribe_token(user=w.mo.user, kinds=kinds)}
+
+    return Url("notification_unsubscribe", fill)
+
+
 def commons_url(name, slug="tidewater", **objects):
     """``objects`` maps a URL keyword to a world object's path (``None``: an id nothing has)."""
     return url(f"commons:{name}", slug, **{keyword: pk(path) for keyword, path in objects.items()})
@@ -736,6 +751,29 @@ MOVEMENT_ROWS = [
     ),
     Row("join-unknown-token", "GET", join_url("no-such-token"), allow(others=404) | NOT_FOUND),
     Row("join-unknown-token", "POST", join_url("no-such-token"), allow(others=404) | NOT_FOUND),
+    # outside any movement: each person's own notification settings, and the unsubscribe
+    # link of an e-mail, whose signed token is its only key (no log-in, no CSRF token)
+    Row(
+        "notification-settings",
+        "GET",
+        notification_settings_url(),
+        {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 200),
+    ),
+    Row(
+        "notification-settings",
+        "POST",
+        notification_settings_url(),
+        {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 302),
+        data=lambda w: dict.fromkeys(movement_services.NOTIFICATION_KINDS, "daily_digest"),
+    ),
+    Row("notification-unsubscribe", "GET", unsubscribe_url(), dict.fromkeys(CALLERS, 200)),
+    Row("notification-unsubscribe", "POST", unsubscribe_url(), dict.fromkeys(CALLERS, 200)),
+    Row(
+        "notification-unsubscribe-damaged",
+        "POST",
+        unsubscribe_url("not-a-signed-token"),
+        dict.fromkeys(CALLERS, 400),
+    ),
 ]
 
 CIRCLE_ROWS = [
