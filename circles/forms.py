@@ -43,6 +43,12 @@ class CircleForm(forms.ModelForm):
             "lens": forms.RadioSelect,
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A required radio list offers no blank choice: Django's "---------" would start
+        # checked, so the browser's `required` passes and only the server complains.
+        self.fields["lens"].choices = Lens.choices
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not any(ch.isalnum() for ch in name):
