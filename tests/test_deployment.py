@@ -113,7 +113,12 @@ def test_the_benchmark_floors_are_not_mounted_by_default():
 
 
 def test_links_in_mail_and_feeds_follow_the_port_make_run_serves_on():
-    show = ["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SITE_URL)"]
+    show = [
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+    ]
     environment = {"SITE_URL": "", "PORT": "8123"}
 
     assert _manage(*show, **environment).stdout.strip() == "http://localhost:8123"
