@@ -39,6 +39,7 @@ urlpatterns = [
         movement_views.notification_unsubscribe,
         name="notification_unsubscribe",
     ),
+    path("settings/", movement_views.personal_settings, name="personal_settings"),
     path("calendar/", rituals_views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),

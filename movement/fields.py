@@ -8,6 +8,10 @@ them up.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from movement import zones
+from movement.widgets import TimeZoneInput
 
 MAX_ID_DIGITS = 18  # every 18-digit number fits a signed 64-bit column
 
@@ -34,3 +38,25 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super().clean(value)
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone a person types or picks: a current IANA name (``movement/zones.py``).
+
+    Typed names are read kindly ("paris", "america/new york"); old names (US/Eastern) and
+    unknown ones are refused next to the field, in words.
+    """
+
+    widget = TimeZoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault("help_text", _("Type a city to find its zone, e.g. Europe/Paris."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        return zones.check(value)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from movement.fields import TimeZoneField
 from movement.models import Movement, NotificationPreference, Role
 from movement.services import MAX_INVITATION_DAYS
 from movement.vocabulary import NOTIFICATION_KINDS
@@ -73,9 +74,18 @@ class SignupForm(forms.Form):
 
 
 class MovementForm(forms.ModelForm):
+    time_zone = TimeZoneField(
+        initial="UTC",
+        required=False,
+        help_text=_(
+            "Gatherings are planned and times shown in it. Type a city, e.g. Lagos; left "
+            "empty, it is UTC."
+        ),
+    )
+
     class Meta:
         model = Movement
-        fields = ["name", "horizon"]
+        fields = ["name", "horizon", "time_zone"]
         widgets = {"horizon": forms.Textarea(attrs={"rows": 4})}
 
     def clean_name(self):
@@ -95,7 +105,7 @@ class InvitationForm(forms.Form):
         label=_("Valid until"),
         initial=_default_expiry,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("The link stops working at the end of this day (UTC)."),
+        help_text=_("The link stops working at the end of this day, in this movement's time."),
     )
     single_use = forms.BooleanField(
         label=_("Single use"),
@@ -123,8 +133,9 @@ class InvitationForm(forms.Form):
 
     @property
     def expires_at(self):
-        next_day = self.cleaned_data["expires_on"] + timedelta(days=1)
-        return timezone.make_aware(datetime.combine(next_day, time.min))
+        """The last moment of the chosen day in the zone the page is shown in (the
+        movement's, or the organizer's own): "until 7 December" shows as 7 December, 23:59."""
+        return timezone.make_aware(datetime.combine(self.cleaned_data["expires_on"], time.max))
 
 
 class RoleForm(forms.Form):
@@ -143,3 +154,14 @@ class NotificationSettingsForm(forms.Form):
                 initial=deliveries.get(kind, NotificationPreference.Delivery.AT_ONCE),
                 widget=forms.RadioSelect,
             )
+
+
+class PersonalSettingsForm(forms.Form):
+    display_name = forms.CharField(label=_("Your name, as others see it"), max_length=80)
+    time_zone = TimeZoneField(
+        required=False,
+        help_text=_(
+            "Times are shown in it everywhere. Leave it empty to see each movement's times in "
+            "that movement's own zone."
+        ),
+    )

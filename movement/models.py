@@ -48,6 +48,12 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Messages to this person are written in it; empty means the site's."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Times are shown in it; empty means each movement's own."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -62,6 +68,14 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.display_name
+
+    @property
+    def zone(self):
+        """The person's own zone, or None: then each movement's zone applies."""
+        try:
+            return ZoneInfo(self.time_zone) if self.time_zone else None
+        except (ValueError, KeyError):  # a zone tzdata no longer knows
+            return None
 
     def get_short_name(self):
         return self.display_name

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from movement import zones
 from movement.models import (
     AuditEvent,
     Invitation,
@@ -255,6 +256,17 @@ def deliveries_of(user):
     """``{kind: delivery}`` for every declared kind."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind: chosen.get(kind, Delivery.AT_ONCE) for kind in NOTIFICATION_KINDS}
+
+
+def update_person(*, user, display_name, time_zone=""):
+    """A person changes the name others see and the zone their times are shown in."""
+    display_name = display_name.strip()
+    if not display_name:
+        raise ValidationError({"display_name": _("Say what others should call you.")})
+    user.display_name = display_name
+    user.time_zone = time_zone
+    user.save(update_fields=["display_name", "time_zone"])
+    return user
 
 
 def set_notification_deliveries(*, user, deliveries):
@@ -592,13 +604,21 @@ def _unique_slug(name):
     return slug
 
 
-def create_movement(*, by, name, horizon):
-    """Start a movement; its creator becomes its first organizer."""
+def create_movement(*, by, name, horizon, time_zone="UTC"):
+    """Start a movement; its creator becomes its first organizer. Its gatherings and every
+    time on its pages are in ``time_zone``."""
+    try:
+        time_zone = zones.check(time_zone or "UTC")
+    except ValidationError as error:
+        raise ValidationError({"time_zone": error.messages}) from None
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 movement = Movement.objects.create(
-                    name=name.strip(), slug=_unique_slug(name), horizon=horizon.strip()
+                    name=name.strip(),
+                    slug=_unique_slug(name),
+                    horizon=horizon.strip(),
+                    time_zone=time_zone,
                 )
                 Membership.objects.create(movement=movement, user=by, role=Role.ORGANIZER)
                 record_event(

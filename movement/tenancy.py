@@ -2,7 +2,7 @@
 
 Anonymous callers are sent to log in. A logged-in non-member gets 404, exactly
 like a movement that does not exist, so a URL never reveals that a movement is there.
-A member's view runs in the movement's time zone.
+A member's view runs in their own time zone, or else the movement's.
 """
 
 from functools import wraps
@@ -33,9 +33,10 @@ def movement_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = get_membership(request.user, movement_slug)
-        # Every date and time on the movement's pages is in the movement's zone. (A
-        # streamed response, read after this returns, names its zone itself.)
-        with timezone.override(membership.movement.zone):
+        # Every date and time on the movement's pages is in the person's own zone if they
+        # chose one, else the movement's. (A streamed response, read after this returns,
+        # names its zone itself.)
+        with timezone.override(request.user.zone or membership.movement.zone):
             return view(request, membership, *args, **kwargs)
 
     return wrapper

@@ -17,6 +17,7 @@ from movement.forms import (
     InvitationForm,
     MovementForm,
     NotificationSettingsForm,
+    PersonalSettingsForm,
     RoleForm,
     member_label,
 )
@@ -55,7 +56,9 @@ def notifications(request):
         request.GET.get("page")
     )
     unread = [n.pk for n in page if n.read_at is None]
-    response = render(request, "movement/notifications.html", {"page": page, "unread": unread})
+    # Messages from several movements: in the zone the person's e-mails use too.
+    with timezone.override(services.zone_of(request.user)):
+        response = render(request, "movement/notifications.html", {"page": page, "unread": unread})
     services.mark_read(user=request.user, notification_ids=unread)
     return response
 
@@ -272,3 +275,22 @@ def notification_unsubscribe(request, token):
     }
     with translation.override(services.language_of(user)):
         return render(request, "movement/unsubscribe.html", context)
+
+
+@login_required
+def personal_settings(request):
+    """The person's name as others see it, and the zone their times are shown in."""
+    user = request.user
+    form = PersonalSettingsForm(
+        request.POST or None,
+        initial={"display_name": user.display_name, "time_zone": user.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("personal_settings")
+    return render(request, "movement/personal_settings.html", {"form": form})

@@ -8,6 +8,8 @@ server. It replaces selects and checkbox lists that would hold every circle or m
 
 from django import forms
 
+from movement import zones
+
 
 def suggestion_query(request):
     """What the person has typed so far: htmx sends the input under its own field name
@@ -42,3 +44,14 @@ class ListedInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         context["widget"]["options"] = self.options
         return context
+
+
+class TimeZoneInput(ListedInput):
+    """A time zone typed with the current zones suggested, the common ones first
+    (``movement/zones.py``)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"spellcheck": "false", "autocapitalize": "none", **(attrs or {})},
+            options=zones.ordered(),
+        )

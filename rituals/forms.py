@@ -1,64 +1,141 @@
-from zoneinfo import available_timezones
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from circles.forms import CircleNameField
-from movement.fields import IdChoiceField, IdMultipleChoiceField
+from movement.fields import IdChoiceField, IdMultipleChoiceField, TimeZoneField
 from movement.forms import MemberNameField
-from movement.widgets import ListedInput
+from rituals import recurrence
 from rituals.models import Commitment, Rhythm, Rsvp
 
-TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
-TIME_ZONE_SET = frozenset(TIME_ZONES)
+Kind = Rhythm.Kind
+REPEAT_CHOICES = [
+    (recurrence.EVERY_FEW_WEEKS, _("every few weeks, on one day of the week")),
+    (recurrence.EVERY_FEW_MONTHS, _("one day of the month, every few months")),
+]
 
 
-class RhythmForm(forms.Form):
-    time_zone = forms.CharField(
-        label=_("Time zone"),
-        max_length=64,
-        widget=ListedInput(options=TIME_ZONES),
-        help_text=_("Type a city to find its zone, e.g. Europe/Paris."),
-    )
-    kind = forms.ChoiceField(
-        label=_("Rhythm"), choices=Rhythm.Kind.choices, widget=forms.RadioSelect
-    )
-    week = forms.TypedChoiceField(
-        label=_("Week of the month"),
-        choices=[("", "—"), *Rhythm.Week.choices],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_("For a monthly rhythm."),
-    )
-    weekday = forms.TypedChoiceField(
-        label=_("Day"),
+def _every_weeks_choices():
+    # Callable choices: read when the form is shown, in the reader's language.
+    return [
+        (weeks, ngettext("every week", "every %(count)d weeks", weeks) % {"count": weeks})
+        for weeks in range(1, recurrence.MAX_EVERY_WEEKS + 1)
+    ]
+
+
+EVERY_MONTHS_CHOICES = [
+    (1, _("every month")),
+    (2, _("every 2 months")),
+    (3, _("every 3 months: each season")),
+    (4, _("every 4 months")),
+    (6, _("every 6 months")),
+    (12, _("once a year")),
+]
+
+
+def _day_field(label):
+    return forms.TypedChoiceField(
+        label=label,
         choices=[("", "—"), *Rhythm.Weekday.choices],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text=_("For a monthly rhythm."),
     )
+
+
+def _week_field(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", "—"), *Rhythm.Week.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class RhythmForm(forms.Form):
+    """How often the movement converges, with only the chosen kind's fields read.
+
+    Every kind's fields are on the page (scripts hide the others, see static/js/rhythm.js);
+    whatever was typed in another kind's fields is ignored, never refused. A custom rhythm
+    is made from plain choices, or from a recurrence rule written out ("advanced").
+    ``upcoming`` holds the next three gatherings of a valid form, for the preview.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("Rhythm"),
+        choices=[
+            (Kind.MONTHLY, _("monthly: one day of each month")),
+            (Kind.SEASONAL, _("seasonal: the solstices and equinoxes")),
+            (Kind.LUNAR, _("lunar: each new or full moon")),
+            (Kind.CUSTOM, _("custom: every few weeks, a day every few months, or a rule")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Pick a rhythm.")},
+    )
+    # For a monthly rhythm
+    week = _week_field(_("Week of the month"))
+    weekday = _day_field(_("Day"))
+    # For a lunar rhythm
     moon_phase = forms.ChoiceField(
         label=_("Moon phase"),
-        choices=[("", "—"), *Rhythm.MoonPhase.choices],
+        choices=Rhythm.MoonPhase.choices,
         required=False,
-        help_text=_("For a lunar rhythm: we gather on the day of the new or full moon."),
+        widget=forms.RadioSelect,
+        help_text=_("We gather on the day of the new or full moon."),
+    )
+    # For a custom rhythm
+    repeat = forms.ChoiceField(
+        label=_("Repeats"), choices=REPEAT_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    every_weeks = forms.TypedChoiceField(
+        label=_("How often, in weeks"),
+        choices=_every_weeks_choices,
+        coerce=int,
+        initial=2,
+        required=False,
+    )
+    on_weekday = _day_field(_("On"))
+    nth_week = _week_field(_("Which week of the month"))
+    nth_weekday = _day_field(_("Which day"))
+    every_months = forms.TypedChoiceField(
+        label=_("How often, in months"),
+        choices=EVERY_MONTHS_CHOICES,
+        coerce=int,
+        initial=3,
+        required=False,
+    )
+    first_month = forms.TypedChoiceField(
+        label=_("Starting in"),
+        choices=list(MONTHS.items()),
+        coerce=int,
+        initial=1,
+        required=False,
+        help_text=_("Every 3 months from March: March, June, September and December."),
     )
     rrule = forms.CharField(
         label=_("Recurrence rule"),
-        max_length=500,
+        max_length=recurrence.MAX_RULE_LENGTH,
         required=False,
         help_text=_(
-            "For a custom rhythm, an RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=6;BYDAY=SA."
+            "An RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=6;BYDAY=SA. "
+            "When written, it is used instead of the choices above."
         ),
     )
+    # For every rhythm
     local_time = forms.TimeField(
         label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     duration_minutes = forms.IntegerField(
         label=_("Lasts (minutes)"), min_value=15, max_value=720, initial=120
     )
+    time_zone = TimeZoneField()
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     call_link = forms.URLField(
         label=_("Call link"), max_length=200, required=False, assume_scheme="https"
@@ -70,11 +147,139 @@ class RhythmForm(forms.Form):
         initial=3,
     )
 
-    def clean_time_zone(self):
-        zone = self.cleaned_data["time_zone"].strip()
-        if zone not in TIME_ZONE_SET:
-            raise forms.ValidationError(_("Pick a time zone such as Europe/Paris."))
-        return zone
+    MONTHLY_FIELDS = ("week", "weekday")
+    LUNAR_FIELDS = ("moon_phase",)
+    WEEKS_FIELDS = ("every_weeks", "on_weekday")
+    MONTHS_FIELDS = ("nth_week", "nth_weekday", "every_months", "first_month")
+    CUSTOM_FIELDS = ("repeat", *WEEKS_FIELDS, *MONTHS_FIELDS, "rrule")
+    KIND_FIELDS = (*MONTHLY_FIELDS, *LUNAR_FIELDS, *CUSTOM_FIELDS)
+    REQUIRED = {
+        "week": _("Pick which week of the month."),
+        "weekday": _("Pick the day of the week."),
+        "moon_phase": _("Pick the new moon or the full moon."),
+        "repeat": _("Pick how the rhythm repeats, or write a rule below."),
+        "every_weeks": _("Pick how many weeks apart."),
+        "on_weekday": _("Pick the day of the week."),
+        "nth_week": _("Pick which week of the month."),
+        "nth_weekday": _("Pick the day of the week."),
+        "every_months": _("Pick how many months apart."),
+        "first_month": _("Pick the month to start from."),
+    }
+
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        self.upcoming = []  # the next gatherings of a valid form, in ``upcoming_zone``
+        self.upcoming_zone = ""
+
+    @classmethod
+    def initial_for(cls, movement, rhythm):
+        """The form's starting values: the movement's zone and its rhythm, if it has one,
+        a custom rule shown as plain choices when it is one of them."""
+        initial = {"time_zone": movement.time_zone}
+        if rhythm is None:
+            return initial
+        initial.update(
+            kind=rhythm.kind,
+            week=rhythm.week,
+            weekday=rhythm.weekday,
+            moon_phase=rhythm.moon_phase,
+            local_time=rhythm.local_time,
+            duration_minutes=int(rhythm.duration.total_seconds() // 60),
+            place=rhythm.place,
+            call_link=rhythm.call_link,
+            report_days_before=rhythm.report_days_before,
+        )
+        if rhythm.kind == Kind.CUSTOM:
+            initial.update(recurrence.plain_choices(rhythm.rrule) or {"rrule": rhythm.rrule})
+        return initial
+
+    def _fields_read(self, kind):
+        """The kind-specific fields a rhythm of ``kind`` reads, as the person filled them."""
+        if kind == Kind.MONTHLY:
+            return self.MONTHLY_FIELDS
+        if kind == Kind.LUNAR:
+            return self.LUNAR_FIELDS
+        if kind != Kind.CUSTOM:
+            return ()
+        if self["rrule"].data and self["rrule"].data.strip():
+            return ("rrule",)
+        repeat = self.cleaned_data.get("repeat")
+        if repeat == recurrence.EVERY_FEW_WEEKS:
+            return ("repeat", *self.WEEKS_FIELDS)
+        if repeat == recurrence.EVERY_FEW_MONTHS:
+            return ("repeat", *self.MONTHS_FIELDS)
+        return ("repeat",)
+
+    def clean(self):
+        cleaned = super().clean()
+        read = self._fields_read(cleaned.get("kind"))
+        for name in self.KIND_FIELDS:
+            if name not in read:
+                # Another kind's field: whatever it holds (hidden or left over) is ignored.
+                self.errors.pop(name, None)
+                cleaned.pop(name, None)
+            elif (
+                name in self.REQUIRED
+                and cleaned.get(name) in (None, "")
+                and name not in self.errors
+            ):
+                self.add_error(name, self.REQUIRED[name])
+        if self.errors:
+            return cleaned
+        cleaned["rrule"] = self._rule(cleaned)
+        zone = ZoneInfo(cleaned["time_zone"])
+        try:
+            if cleaned["kind"] == Kind.CUSTOM:
+                local_now = self.now.astimezone(zone).replace(tzinfo=None)
+                recurrence.parse_rrule(cleaned["rrule"], start=local_now)
+            self.upcoming = recurrence.next_gatherings(
+                self.unsaved_rhythm(), zone=zone, now=self.now
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        else:
+            self.upcoming_zone = cleaned["time_zone"]
+        return cleaned
+
+    def _rule(self, cleaned):
+        """The RRULE a custom rhythm stores: as written, or made from the plain choices."""
+        if cleaned["kind"] != Kind.CUSTOM:
+            return ""
+        if "rrule" in cleaned:
+            return cleaned["rrule"].strip()
+        if cleaned["repeat"] == recurrence.EVERY_FEW_WEEKS:
+            return recurrence.every_few_weeks_rule(
+                weeks=cleaned["every_weeks"], weekday=cleaned["on_weekday"]
+            )
+        return recurrence.every_few_months_rule(
+            week=cleaned["nth_week"],
+            weekday=cleaned["nth_weekday"],
+            months=cleaned["every_months"],
+            first_month=cleaned["first_month"],
+        )
+
+    def rhythm_values(self):
+        """The cleaned rhythm, as ``set_rhythm`` takes it."""
+        data = self.cleaned_data
+        return {
+            "time_zone": data["time_zone"],
+            "kind": data["kind"],
+            "week": data.get("week"),
+            "weekday": data.get("weekday"),
+            "moon_phase": data.get("moon_phase", ""),
+            "rrule": data["rrule"],
+            "local_time": data["local_time"],
+            "duration": timedelta(minutes=data["duration_minutes"]),
+            "place": data["place"],
+            "call_link": data["call_link"],
+            "report_days_before": data["report_days_before"],
+        }
+
+    def unsaved_rhythm(self):
+        values = self.rhythm_values()
+        values.pop("time_zone")
+        return Rhythm(**values)
 
 
 class RsvpForm(forms.Form):

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -67,36 +65,26 @@ def convergence(request, membership):
 def rhythm_edit(request, membership):
     require(permissions.can_set_rhythm(membership), _("Only organizers set the rhythm."))
     movement = membership.movement
-    rhythm = selectors.rhythm_of(movement)
-    initial = {"time_zone": movement.time_zone}
-    if rhythm:
-        initial.update(
-            kind=rhythm.kind,
-            week=rhythm.week,
-            weekday=rhythm.weekday,
-            moon_phase=rhythm.moon_phase,
-            rrule=rhythm.rrule,
-            local_time=rhythm.local_time,
-            duration_minutes=int(rhythm.duration.total_seconds() // 60),
-            place=rhythm.place,
-            call_link=rhythm.call_link,
-            report_days_before=rhythm.report_days_before,
-        )
+    initial = RhythmForm.initial_for(movement, selectors.rhythm_of(movement))
     form = RhythmForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["duration"] = timedelta(minutes=data.pop("duration_minutes"))
+    # "Preview" shows the next dates of the unsaved rhythm and writes nothing: it answers
+    # with the page (200), so the one-time form token stays unspent for the real save.
+    previewing = "preview" in request.POST
+    if request.method == "POST" and form.is_valid() and not previewing:
         try:
-            convergence_services.set_rhythm(by=membership, **data)
+            convergence_services.set_rhythm(by=membership, **form.rhythm_values())
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The rhythm is set; the next gatherings are planned."))
             return redirect("rituals:convergence", movement_slug=movement.slug)
+    template = "rituals/rhythm_form.html"
+    if previewing and request.htmx:
+        template += "#preview"
     return render(
         request,
-        "rituals/rhythm_form.html",
-        {"movement": movement, "membership": membership, "form": form},
+        template,
+        {"movement": movement, "membership": membership, "form": form, "previewing": previewing},
     )
 
 

@@ -416,6 +416,10 @@ def join_url(token=None):
     return Url("invitation_accept", lambda w: {"token": token or w.invitation.token})
 
 
+def personal_settings_url():
+    return Url("personal_settings", lambda w: {})
+
+
 def notification_settings_url():
     return Url("notification_settings", lambda w: {})
 
@@ -753,6 +757,19 @@ MOVEMENT_ROWS = [
     Row("join-unknown-token", "POST", join_url("no-such-token"), allow(others=404) | NOT_FOUND),
     # outside any movement: each person's own notification settings, and the unsubscribe
     # link of an e-mail, whose signed token is its only key (no log-in, no CSRF token)
+    Row(
+        "personal-settings",
+        "GET",
+        personal_settings_url(),
+        {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 200),
+    ),
+    Row(
+        "personal-settings",
+        "POST",
+        personal_settings_url(),
+        {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 302),
+        data=lambda w: {"display_name": "Renamed", "time_zone": "Europe/Lisbon"},
+    ),
     Row(
         "notification-settings",
         "GET",

@@ -3,7 +3,6 @@ and commitments, and the private calendar feeds."""
 
 import logging
 from datetime import timedelta
-from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
+from movement import zones
 from movement.models import Movement
 from movement.services import record_event
 from movement.vocabulary import audit_verbs
@@ -58,9 +58,10 @@ def set_rhythm(
     set by hand stay as they are."""
     movement = by.movement
     if time_zone:
-        if time_zone not in available_timezones():
-            raise ValidationError({"time_zone": _("Pick a time zone such as Europe/Paris.")})
-        movement.time_zone = time_zone
+        try:
+            movement.time_zone = zones.check(time_zone)
+        except ValidationError as error:
+            raise ValidationError({"time_zone": error.messages}) from None
     rhythm = Rhythm(
         movement=movement,
         kind=kind,

@@ -29,3 +29,23 @@ def test_anonymous_is_sent_to_log_in(client):
     response = client.get(reverse("movement_create"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_movement_starts_in_the_zone_its_founder_types(login, nina):
+    client = login(nina)
+    form = {"name": "Lagos Mutual Aid", "horizon": "Food held in common."}
+
+    refused = client.post(reverse("movement_create"), {**form, "time_zone": "Africa/Asmera"})
+    assert refused.status_code == 200
+    assert "pick Africa/Asmara instead" in refused.content.decode()
+    assert not Movement.objects.filter(name="Lagos Mutual Aid").exists()
+
+    client.post(reverse("movement_create"), {**form, "time_zone": "lagos"})
+    assert Movement.objects.get(name="Lagos Mutual Aid").time_zone == "Africa/Lagos"
+
+
+@pytest.mark.django_db
+def test_a_movement_left_without_a_zone_is_in_utc(login, nina):
+    login(nina).post(reverse("movement_create"), {"name": "Anywhere", "horizon": "x"})
+    assert Movement.objects.get(name="Anywhere").time_zone == "UTC"

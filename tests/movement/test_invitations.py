@@ -33,7 +33,12 @@ def test_organizer_creates_a_link_with_the_chosen_role(login, alice):
         True,
         "for Sam",
     )
-    assert invitation.expires_at.date() == timezone.localdate() + timedelta(days=2)
+    # The end of the chosen day in the movement's zone: shown as that day, 23:59.
+    last_moment = timezone.localtime(invitation.expires_at, alice.movement.zone)
+    assert last_moment.date() == timezone.localdate(timezone=alice.movement.zone) + timedelta(
+        days=1
+    )
+    assert (last_moment.hour, last_moment.minute) == (23, 59)
 
 
 @pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_custom_rule_every_six_weeks():
     [
         ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31", "yields no gathering"),
         ("FREQ=HOURLY", "at most daily"),
-        ("FREQ=SOMETIMES", "not a recurrence rule"),
+        ("FREQ=SOMETIMES", "FREQ is DAILY, WEEKLY, MONTHLY or YEARLY"),
         ("", "Write a rule"),
         ("FREQ=DAILY;UNTIL=20200101T000000", "yields no gathering"),
     ],
