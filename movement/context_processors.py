@@ -20,6 +20,7 @@ LINKS = {
     "members": ("movement:members", ("movement:invitations", "movement:audit")),
     "notifications": ("notifications", ("notification_settings",)),
     "calendar": ("calendar", ()),
+    "settings": ("personal_settings", ("notification_settings",)),
     "account": ("account_email", ("account_change_password", "account_set_password")),
     "two_factor": ("mfa_index", ("mfa_",)),
     "log_in": ("account_login", ()),
@@ -27,7 +28,7 @@ LINKS = {
 }
 
 # Pages outside any movement that still offer the person's movement when they have one.
-ROOF_PAGES = {"notifications", "notification_settings", "calendar"}
+ROOF_PAGES = {"notifications", "notification_settings", "personal_settings", "calendar"}
 
 
 def _in_section(view_name, section):
