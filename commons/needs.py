@@ -22,19 +22,26 @@ DECIDED_SHOWN_FOR = timedelta(days=14)
 
 
 def _waiting_for_me(membership):
+    """(The first SHOWN draws this member may decide on, how many of the LOOKED_AT oldest
+    pending ones they may.) Eligibility is read from two columns; only the shown draws are
+    loaded whole."""
     mine = circle_ids_of(membership)
     if not mine:
-        return []
+        return [], 0
     pending = (
         DrawRequest.objects.filter(
             pool__movement=membership.movement_id, state=DrawRequest.State.PENDING
         )
         .exclude(requested_by=membership.user_id)
         .exclude(approvals__member=membership.user_id)
-        .select_related("pool__movement", "circle")
-        .order_by("created_at", "pk")[:LOOKED_AT]
+        .order_by("created_at", "pk")
+        .values_list("pk", "excluded_circle_ids")[:LOOKED_AT]
     )
-    return [draw for draw in pending if mine - set(draw.excluded_circle_ids)]
+    eligible = [pk for pk, excluded in pending if mine - set(excluded)]
+    shown = DrawRequest.objects.filter(pk__in=eligible[:SHOWN]).select_related(
+        "pool__movement", "circle"
+    )
+    return sorted(shown, key=lambda draw: eligible.index(draw.pk)), len(eligible)
 
 
 def _my_requests(membership, now):
@@ -65,11 +72,11 @@ def _standing(draw):
 
 @needs_provider
 def draw_needs(membership, now):
-    waiting = _waiting_for_me(membership)
+    waiting, eligible = _waiting_for_me(membership)
     mine = _my_requests(membership, now)
-    with_tallies([*waiting[:SHOWN], *mine])
+    with_tallies([*waiting, *mine])
     needs = []
-    for draw in waiting[:SHOWN]:
+    for draw in waiting:
         needs.append(
             Need(
                 title=_("Decide on a draw of %(amount)s from %(pool)s")
@@ -83,8 +90,8 @@ def draw_needs(membership, now):
                 url=draw.get_absolute_url(),
             )
         )
-    if len(waiting) > SHOWN:
-        more = len(waiting) - SHOWN
+    if eligible > SHOWN:
+        more = eligible - SHOWN
         needs.append(
             Need(
                 title=ngettext(
@@ -93,7 +100,7 @@ def draw_needs(membership, now):
                     more,
                 )
                 % {"count": more}
-                if len(waiting) < LOOKED_AT
+                if eligible < LOOKED_AT
                 else _("More draws wait for your decision"),
                 url=reverse("commons:draws", kwargs={"movement_slug": membership.movement.slug})
                 + "?state=pending",
