@@ -11,4 +11,5 @@ class RitualsConfig(AppConfig):
         import rituals.needs  # noqa: F401
         import rituals.services.convergence  # noqa: F401
         import rituals.services.facilitation  # noqa: F401
+        import rituals.services.sprints  # noqa: F401
         from rituals import reminders  # noqa: F401

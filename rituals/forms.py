@@ -430,3 +430,37 @@ class GatheringForm(forms.Form):
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("A gathering ends after it starts."))
         return cleaned
+
+
+# --- integration sprints ---------------------------------------------------------------------
+
+
+class SprintRoundForm(forms.Form):
+    """Times are read in the movement's time zone (the view activates it)."""
+
+    deadline = forms.DateTimeField(
+        label=_("Circles opt in until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    sprint_hours = forms.IntegerField(
+        label=_("Each sprint lasts (hours)"),
+        min_value=1,
+        max_value=24 * 14,
+        initial=72,
+        help_text=_(
+            "72 hours is three days: long enough to make something, short enough to stay a burst."
+        ),
+    )
+
+
+class SwapForm(forms.Form):
+    """Two circles of a proposed round, by name: each moves into the other's sprint."""
+
+    a = CircleNameField(label=_("Swap this circle"))
+    b = CircleNameField(label=_("with this circle"))
+
+    def __init__(self, *args, circles, suggest_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            self.fields[name].circles = circles
+            self.fields[name].widget.suggest_url = suggest_url

@@ -334,3 +334,226 @@ class Decision(models.Model):
 
     def __str__(self):
         return self.text
+
+
+# --- integration sprints ("swap and forge") ------------------------------------------------
+
+
+def new_round_seed():
+    return secrets.randbelow(2**31)
+
+
+class SprintRoundQuerySet(models.QuerySet):
+    def for_movement(self, movement):
+        return self.filter(movement=movement)
+
+    def in_progress(self):
+        """Open to circles, or proposed and waiting for launch: a movement has at most one."""
+        return self.filter(state__in=SprintRound.IN_PROGRESS)
+
+
+class SprintRound(models.Model):
+    """A round of integration sprints: circles opt in until ``deadline``, the system proposes
+    the pairs that have collaborated least, a facilitator may swap circles, then launches.
+
+    ``seed`` is drawn once, when the round opens, and breaks the pairing's ties: the same
+    round always proposes the same pairs, so a proposal can be replayed and explained.
+    ``sprint_length`` is this round's sprint length: the movement has no settings model of
+    its own besides ``Movement`` (owned by the ground floor), so the length is chosen when
+    the round opens, 72 hours unless told otherwise.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open to circles")
+        PROPOSED = "proposed", _("pairs proposed")
+        LAUNCHED = "launched", _("launched")
+        CANCELLED = "cancelled", _("cancelled")
+
+    IN_PROGRESS = (State.OPEN, State.PROPOSED)
+    DEFAULT_SPRINT_HOURS = 72
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="sprint_rounds")
+    opened_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    deadline = models.DateTimeField(_("circles opt in until"))
+    sprint_hours = models.PositiveSmallIntegerField(
+        _("sprint length (hours)"), default=DEFAULT_SPRINT_HOURS
+    )
+    seed = models.PositiveIntegerField(default=new_round_seed, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # Kept in the same transaction as each opt-in and opt-out, so no page counts the rows.
+    circle_count = models.PositiveIntegerField(default=0)
+    # How many groups were proposed: the round page shows them a range at a time.
+    group_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SprintRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["movement", "-created_at", "-id"], name="sprint_round_movement")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movement"],
+                condition=Q(state__in=["open", "proposed"]),
+                name="one_sprint_round_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(sprint_hours__gte=1, sprint_hours__lte=24 * 14),
+                name="sprint_round_length",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Sprint round of {self.movement} opened {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "rituals:sprint_round",
+            kwargs={"movement_slug": self.movement.slug, "round_id": self.pk},
+        )
+
+    @property
+    def sprint_length(self):
+        return timedelta(hours=self.sprint_hours)
+
+    def accepts_circles_at(self, now):
+        return self.state == self.State.OPEN and now < self.deadline
+
+
+class RoundCircle(models.Model):
+    """A circle that opted in to a round, said by one of its conveners. Once the pairs are
+    proposed, ``group`` numbers the proposed sprint the circle is in (1, 2, …): a swap
+    exchanges two circles' groups; launching turns each group into a ``Sprint``."""
+
+    round = models.ForeignKey(SprintRound, on_delete=models.CASCADE, related_name="entries")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="sprint_round_entries"
+    )
+    opted_in_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opted_in_at = models.DateTimeField(default=timezone.now)
+    group = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opted_in_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "circle"], name="one_entry_per_round_circle")
+        ]
+        indexes = [
+            models.Index(fields=["round", "opted_in_at", "id"], name="round_entry_order"),
+            models.Index(fields=["round", "group"], name="round_entry_group"),
+            models.Index(fields=["circle", "round"], name="round_entry_circle"),
+        ]
+
+    def __str__(self):
+        return f"{self.circle} in {self.round}"
+
+
+class SprintQuerySet(models.QuerySet):
+    def for_movement(self, movement):
+        return self.filter(movement=movement)
+
+    def running(self):
+        return self.filter(state=Sprint.State.RUNNING)
+
+    def of_member(self, membership):
+        """Sprints of the circles this member sits in."""
+        return self.filter(
+            pk__in=SprintCircle.objects.filter(
+                circle__circle_memberships__member=membership
+            ).values("sprint")
+        )
+
+    def with_circles(self):
+        """Each sprint's circles in one more query, by name."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "sprint_circles",
+                queryset=SprintCircle.objects.select_related("circle__movement").order_by(
+                    "circle__name"
+                ),
+            )
+        )
+
+
+class Sprint(models.Model):
+    """Two circles (three for a round's odd one out) forging a hybrid artifact from the
+    commons, from ``starts_at`` until ``ends_at``. A durable timer moves it to presenting
+    at ``ends_at``; a facilitator closes it."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        PRESENTING = "presenting", _("presenting")
+        CLOSED = "closed", _("closed")
+
+    round = models.ForeignKey(SprintRound, on_delete=models.CASCADE, related_name="sprints")
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="sprints")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    # The collaboration strength between its circles when it launched: low on purpose.
+    strength = models.PositiveIntegerField(default=0)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    presenting_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SprintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["round", "id"], name="sprint_round_order"),
+            models.Index(fields=["movement", "state", "ends_at"], name="sprint_movement_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="sprint_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"Sprint {self.pk} of {self.movement}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "rituals:sprint",
+            kwargs={"movement_slug": self.movement.slug, "sprint_id": self.pk},
+        )
+
+    @property
+    def length_seconds(self):
+        return int((self.ends_at - self.starts_at).total_seconds())
+
+    def seconds_elapsed(self, now):
+        """How far along the sprint is, for its countdown bar: 0 before, its length after."""
+        return min(max(int((now - self.starts_at).total_seconds()), 0), self.length_seconds)
+
+
+class SprintCircle(models.Model):
+    """A circle in a sprint. ``round`` repeats the sprint's round so the database itself
+    keeps each circle in one sprint per round."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="sprint_circles")
+    round = models.ForeignKey(SprintRound, on_delete=models.CASCADE, related_name="+")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="sprint_circles"
+    )
+
+    class Meta:
+        ordering = ["sprint_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sprint", "circle"], name="one_seat_per_sprint"),
+            models.UniqueConstraint(fields=["round", "circle"], name="one_sprint_per_round_circle"),
+        ]
+        indexes = [models.Index(fields=["circle", "sprint"], name="sprint_circle_circle")]
+
+    def __str__(self):
+        return f"{self.circle} in {self.sprint}"

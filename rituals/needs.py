@@ -1,7 +1,9 @@
 """What convergence asks of a member, for the "needs me" list (``movement/needs.py``): the
 next gathering with their answer, the reports their circles owe for it, and, for
-organizers, the circles drifting away."""
+organizers, the circles drifting away; then the deadlines of their circles' running sprints
+and, for conveners, a sprint round waiting for their circle's answer."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -10,7 +12,7 @@ from circles.models import CircleMembership
 from movement.needs import Need, needs_provider
 from rituals import permissions, selectors
 from rituals.forms import RsvpForm
-from rituals.models import CircleReport, Gathering
+from rituals.models import CircleReport, Gathering, RoundCircle, Sprint, SprintRound
 
 SHOWN = 3
 
@@ -83,3 +85,70 @@ def convergence_needs(membership, now):
                 )
             )
     return needs
+
+
+@needs_provider
+def sprint_needs(membership, now):
+    """The deadline of each running sprint of the member's circles (three at most, soonest
+    first), and, while a round is open, the circles they convene that have not opted in.
+
+    One query when nothing is under way (the rounds that are open or hold a running sprint
+    of the member's), and a fixed few more when something is."""
+    movement = membership.movement
+    mine = Sprint.objects.running().of_member(membership).values("round")
+    rounds = list(
+        SprintRound.objects.filter(
+            Q(movement=movement, state=SprintRound.State.OPEN, deadline__gt=now) | Q(pk__in=mine)
+        )
+        .select_related("movement")
+        .order_by("-created_at")[: SHOWN + 1]
+    )
+    needs = []
+    if any(sprint_round.state == SprintRound.State.LAUNCHED for sprint_round in rounds):
+        running = (
+            Sprint.objects.running()
+            .of_member(membership)
+            .filter(movement=movement)
+            .select_related("movement")
+            .with_circles()
+            .order_by("ends_at", "pk")
+        )
+        for sprint in running[:SHOWN]:
+            names = ", ".join(seat.circle.name for seat in sprint.sprint_circles.all())
+            needs.append(
+                Need(
+                    title=_("Sprint: %(circles)s") % {"circles": names},
+                    detail=_("Make the artifact before the time is up."),
+                    url=sprint.get_absolute_url(),
+                    due=sprint.ends_at,
+                )
+            )
+    open_round = next((r for r in rounds if r.state == SprintRound.State.OPEN), None)
+    if open_round is not None:
+        needs.extend(_circles_to_opt_in(membership, open_round))
+    return needs
+
+
+def _circles_to_opt_in(membership, sprint_round):
+    waiting = list(
+        CircleMembership.objects.filter(
+            member=membership, is_convener=True, circle__archived_at__isnull=True
+        )
+        .exclude(circle__in=RoundCircle.objects.filter(round=sprint_round).values("circle"))
+        .order_by("circle__name")
+        .values_list("circle__name", flat=True)[: SHOWN + 1]
+    )
+    if not waiting:
+        return []
+    return [
+        Need(
+            title=ngettext(
+                "Opt your circle in to the sprint round",
+                "Opt your circles in to the sprint round",
+                len(waiting),
+            ),
+            detail=", ".join(waiting[:SHOWN]) + ("…" if len(waiting) > SHOWN else ""),
+            url=sprint_round.get_absolute_url(),
+            due=sprint_round.deadline,
+        )
+    ]

@@ -37,3 +37,22 @@ def can_facilitate(membership, gathering, facilitator_ids):
     if facilitator_ids:
         return membership.pk in facilitator_ids
     return membership.role == Role.FACILITATOR
+
+
+# --- integration sprints ---------------------------------------------------------------------
+
+
+def can_run_sprint_rounds(membership):
+    """Facilitators and organizers open sprint rounds, propose, swap, launch and cancel."""
+    return membership.role in (Role.ORGANIZER, Role.FACILITATOR)
+
+
+def can_answer_for_circle(membership, circle, seat):
+    """A circle's conveners opt it in to a sprint round (or out), while it is active."""
+    return (
+        seat is not None
+        and seat.is_convener
+        and seat.circle_id == circle.pk
+        and seat.member_id == membership.pk
+        and not circle.is_archived
+    )

@@ -1,11 +1,14 @@
+import re
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
+from commons.models import Approval, DrawRequest
 from rituals.models import (
     CalendarFeed,
     CircleReport,
@@ -13,8 +16,10 @@ from rituals.models import (
     Gathering,
     Rhythm,
     Rsvp,
+    SprintCircle,
     SweepHeartbeat,
 )
+from rituals.pairing import Ligament
 
 
 def last_sweep_age_seconds():
@@ -183,3 +188,115 @@ def commitments_to_review(*, circle, gathering, report=None):
 
 def calendar_feed_or_404(token):
     return get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+
+
+# --- integration sprints: the ligaments between circles ----------------------------------
+
+
+def ligaments_between(movement, circle_ids=None):
+    """The collaboration between every two active circles of ``movement`` (only those among
+    ``circle_ids`` when given), as ``{frozenset({a, b}): Ligament}`` for the pairs that have
+    any. Five queries whatever the number of circles, each counted in SQL but one:
+
+    - **sprints**: sprints both circles were in (any state: a sprint exists once launched);
+    - **shared members**: members who sit in both circles;
+    - **commitments**: commitments one circle made at a gathering whose text names the other
+      circle (its whole name, as words, whatever the case). A commitment belongs to one
+      circle and records no second one, so the words are what "names both" can mean:
+      counting every two circles that merely committed at the same gathering would tie
+      every circle that reports to every other, and say nothing. Read in one query and
+      matched in Python (words, not SQL ``LIKE``: "Art" does not name "start");
+    - **commons**: draws requested for one circle, approved or granted, that a member
+      approved deciding for the other (each draw once per pair of circles).
+    """
+    circles = Circle.objects.for_movement(movement).active()
+    if circle_ids is not None:
+        circles = circles.filter(pk__in=list(circle_ids))
+    names = dict(circles.values_list("pk", "name"))
+    chosen = circles.values("pk")
+    counts = defaultdict(lambda: defaultdict(int))
+    for kind, rows in (
+        ("sprints", _past_sprints(chosen)),
+        ("shared_members", _shared_members(chosen)),
+        ("commons", _commons_draws(chosen)),
+    ):
+        for a, b, count in rows:
+            counts[frozenset((a, b))][kind] += count
+    last_commitment_on = {}
+    for pair, day in _commitments_naming(chosen, names, movement.zone):
+        counts[pair]["commitments"] += 1
+        if pair not in last_commitment_on or last_commitment_on[pair] < day:
+            last_commitment_on[pair] = day
+    return {
+        pair: Ligament(**kinds, last_commitment_on=last_commitment_on.get(pair))
+        for pair, kinds in counts.items()
+    }
+
+
+def _past_sprints(circles):
+    """(a, b, sprints both were in), a < b."""
+    return (
+        SprintCircle.objects.filter(circle__in=circles, sprint__sprint_circles__circle__in=circles)
+        .annotate(other=F("sprint__sprint_circles__circle"))
+        .filter(circle__lt=F("other"))
+        .values_list("circle", "other")
+        .annotate(count=Count("sprint", distinct=True))
+        .order_by()
+    )
+
+
+def _shared_members(circles):
+    """(a, b, members in both), a < b."""
+    return (
+        CircleMembership.objects.filter(
+            circle__in=circles, member__circle_memberships__circle__in=circles
+        )
+        .annotate(other=F("member__circle_memberships__circle"))
+        .filter(circle__lt=F("other"))
+        .values_list("circle", "other")
+        .annotate(count=Count("member", distinct=True))
+        .order_by()
+    )
+
+
+def _commons_draws(circles):
+    """(requesting circle, approving circle, draws), each draw once per pair."""
+    return (
+        Approval.objects.filter(
+            decision=Approval.Decision.APPROVE,
+            circle__in=circles,
+            draw_request__circle__in=circles,
+            draw_request__state__in=(DrawRequest.State.APPROVED, DrawRequest.State.GRANTED),
+        )
+        .exclude(circle=F("draw_request__circle"))
+        .values_list("draw_request__circle", "circle")
+        .annotate(count=Count("draw_request", distinct=True))
+        .order_by()
+    )
+
+
+def _words(text):
+    return tuple(re.findall(r"\w+", text.casefold()))
+
+
+def _commitments_naming(circles, names, zone):
+    """(pair, local date of the gathering) for each commitment of one circle whose text
+    names another of ``names`` (each named circle once per commitment)."""
+    by_first_word = defaultdict(list)
+    for circle_id, name in names.items():
+        words = _words(name)
+        if words:
+            by_first_word[words[0]].append((words, circle_id))
+    rows = Commitment.objects.filter(circle__in=circles).values_list(
+        "circle", "text", "gathering__starts_at"
+    )
+    for circle_id, text, starts_at in rows.order_by():
+        words = _words(text)
+        named = set()
+        for index, word in enumerate(words):
+            for name_words, other in by_first_word.get(word, ()):
+                if other != circle_id and words[index : index + len(name_words)] == name_words:
+                    named.add(other)
+        day = starts_at.astimezone(zone).date()
+        for other in named:
+            yield frozenset((circle_id, other)), day

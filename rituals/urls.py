@@ -22,4 +22,23 @@ urlpatterns = [
         views.report_edit,
         name="report",
     ),
+    # integration sprints
+    path("sprints/", views.sprints, name="sprints"),
+    path("sprints/rounds/new/", views.round_open, name="round_open"),
+    path("sprints/rounds/<int:round_id>/", views.sprint_round, name="sprint_round"),
+    path(
+        "sprints/rounds/<int:round_id>/circles/<slug:circle_slug>/opt-in/",
+        views.round_opt_in,
+        name="round_opt_in",
+    ),
+    path(
+        "sprints/rounds/<int:round_id>/circles/<slug:circle_slug>/opt-out/",
+        views.round_opt_out,
+        name="round_opt_out",
+    ),
+    path("sprints/rounds/<int:round_id>/propose/", views.round_propose, name="round_propose"),
+    path("sprints/rounds/<int:round_id>/swap/", views.round_swap, name="round_swap"),
+    path("sprints/rounds/<int:round_id>/launch/", views.round_launch, name="round_launch"),
+    path("sprints/rounds/<int:round_id>/cancel/", views.round_cancel, name="round_cancel"),
+    path("sprints/<int:sprint_id>/", views.sprint_detail, name="sprint"),
 ]

@@ -1,10 +1,12 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +16,7 @@ from django.views.decorators.http import condition, require_POST
 
 from circles import selectors as circle_selectors
 from movement import selectors as movement_selectors
+from movement.pagination import keyset_page
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors
 from rituals.calendar import gathering_calendar
@@ -28,9 +31,13 @@ from rituals.forms import (
     ReportForm,
     RhythmForm,
     RsvpForm,
+    SprintRoundForm,
+    SwapForm,
 )
+from rituals.models import RoundCircle, Sprint, SprintRound
 from rituals.services import convergence as convergence_services
 from rituals.services import facilitation
+from rituals.services import sprints as sprint_services
 
 REPORTS_PER_PAGE = 20
 DRIFTING_SHOWN = 20
@@ -451,3 +458,281 @@ def gathering_edit(request, membership, gathering_id):
                 "form": form,
             },
         )
+
+
+# --- integration sprints ---------------------------------------------------------------------
+
+MY_SPRINTS_SHOWN = 10
+
+
+def _run_rounds_reason():
+    return _("Only facilitators and organizers run sprint rounds.")
+
+
+def _page_cursors(request):
+    return {"older": request.GET.get("older"), "newer": request.GET.get("newer")}
+
+
+@movement_view
+def sprints(request, membership):
+    movement = membership.movement
+    rounds = SprintRound.objects.for_movement(movement).select_related("movement")
+    return render(
+        request,
+        "rituals/sprints/list.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "page": keyset_page(rounds, ordering=("-created_at", "-id"), **_page_cursors(request)),
+            "my_sprints": Sprint.objects.of_member(membership)
+            .filter(movement=movement, state__in=(Sprint.State.RUNNING, Sprint.State.PRESENTING))
+            .select_related("movement")
+            .with_circles()
+            .order_by("ends_at", "pk")[:MY_SPRINTS_SHOWN],
+            "can_run": permissions.can_run_sprint_rounds(membership),
+        },
+    )
+
+
+@movement_view
+def round_open(request, membership):
+    require(permissions.can_run_sprint_rounds(membership), _run_rounds_reason())
+    movement = membership.movement
+    with timezone.override(movement.zone):
+        initial = {"deadline": timezone.localtime() + timedelta(days=7)}
+        form = SprintRoundForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                sprint_round = sprint_services.open_round(by=membership, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("The round is open: conveners can opt their circles in.")
+                )
+                return redirect(sprint_round)
+        return render(
+            request,
+            "rituals/sprints/round_form.html",
+            {"movement": movement, "membership": membership, "form": form},
+        )
+
+
+def _round_or_404(membership, round_id):
+    return get_object_or_404(
+        SprintRound.objects.select_related("movement", "opened_by__user"),
+        pk=round_id,
+        movement=membership.movement,
+    )
+
+
+def _round_state(request, membership, sprint_round):
+    """What the round page shows in the round's state: each list a page at a time."""
+    State = SprintRound.State
+    if sprint_round.state in (State.OPEN, State.CANCELLED):
+        entries = RoundCircle.objects.filter(round=sprint_round).select_related("circle__movement")
+        return {
+            "entries": keyset_page(
+                entries, ordering=("opted_in_at", "id"), **_page_cursors(request)
+            ),
+            "my_circles": sprint_services.convened_circles_in(sprint_round, membership)
+            if sprint_round.state == State.OPEN
+            else [],
+        }
+    if sprint_round.state == State.PROPOSED:
+        size = sprint_services.GROUPS_PER_PAGE
+        first = request.GET.get("groups", "1")
+        first = int(first) if first.isascii() and first.isdigit() and len(first) < 9 else 1
+        first = max(1, min(first, sprint_round.group_count))
+        return {
+            "groups": sprint_services.proposed_groups(sprint_round, first=first, size=size),
+            "groups_before": max(first - size, 1) if first > 1 else None,
+            "groups_after": first + size if first + size <= sprint_round.group_count else None,
+            "swap_form": SwapForm(circles=None, suggest_url=_circle_suggest_url(membership)),
+        }
+    launched = Sprint.objects.filter(round=sprint_round).select_related("movement")
+    return {
+        "my_sprints": launched.of_member(membership).with_circles()[:MY_SPRINTS_SHOWN],
+        "sprints": keyset_page(launched.with_circles(), ordering=("id",), **_page_cursors(request)),
+    }
+
+
+def _circle_suggest_url(membership):
+    return reverse("circles:suggest", kwargs={"movement_slug": membership.movement.slug})
+
+
+@movement_view
+def sprint_round(request, membership, round_id):
+    sprint_round = _round_or_404(membership, round_id)
+    now = timezone.now()
+    return render(
+        request,
+        "rituals/sprints/round.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "round": sprint_round,
+            "now": now,
+            "accepts_circles": sprint_round.accepts_circles_at(now),
+            "can_run": permissions.can_run_sprint_rounds(membership),
+            **_round_state(request, membership, sprint_round),
+        },
+    )
+
+
+def _answer_for_circle(request, membership, round_id, circle_slug, *, service, done):
+    sprint_round = _round_or_404(membership, round_id)
+    circle = circle_selectors.circle_for_member_or_404(
+        membership=membership, circle_slug=circle_slug
+    )
+    seat = circle_selectors.seat_of(membership=membership, circle=circle)
+    require(
+        permissions.can_answer_for_circle(membership, circle, seat),
+        _("Only this circle's conveners answer for it."),
+    )
+    try:
+        service(by=membership, round=sprint_round, circle=circle)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"circle": circle.name})
+    return redirect(sprint_round)
+
+
+@movement_view
+@require_POST
+def round_opt_in(request, membership, round_id, circle_slug):
+    return _answer_for_circle(
+        request,
+        membership,
+        round_id,
+        circle_slug,
+        service=sprint_services.opt_in,
+        done=_("%(circle)s is in the round."),
+    )
+
+
+@movement_view
+@require_POST
+def round_opt_out(request, membership, round_id, circle_slug):
+    return _answer_for_circle(
+        request,
+        membership,
+        round_id,
+        circle_slug,
+        service=sprint_services.opt_out,
+        done=_("%(circle)s is out of the round."),
+    )
+
+
+def _run_round(request, membership, round_id, *, service, done):
+    sprint_round = _round_or_404(membership, round_id)
+    require(permissions.can_run_sprint_rounds(membership), _run_rounds_reason())
+    try:
+        service(by=membership, round=sprint_round)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(sprint_round)
+
+
+@movement_view
+@require_POST
+def round_propose(request, membership, round_id):
+    return _run_round(
+        request,
+        membership,
+        round_id,
+        service=sprint_services.propose,
+        done=_("The pairs are proposed. Swap circles if you need to, then launch."),
+    )
+
+
+@movement_view
+@require_POST
+def round_launch(request, membership, round_id):
+    return _run_round(
+        request,
+        membership,
+        round_id,
+        service=sprint_services.launch,
+        done=_("The sprints are running; every paired circle has been told."),
+    )
+
+
+@movement_view
+@require_POST
+def round_cancel(request, membership, round_id):
+    return _run_round(
+        request,
+        membership,
+        round_id,
+        service=sprint_services.cancel_round,
+        done=_("The round is cancelled."),
+    )
+
+
+@movement_view
+def round_swap(request, membership, round_id):
+    """GET with two circles shows what swapping them costs in collaboration strength; the
+    confirming POST swaps them."""
+    sprint_round = _round_or_404(membership, round_id)
+    require(permissions.can_run_sprint_rounds(membership), _run_rounds_reason())
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    circles = circle_selectors.active_circles(membership.movement).filter(
+        sprint_round_entries__round=sprint_round
+    )
+    form = SwapForm(data, circles=circles, suggest_url=_circle_suggest_url(membership))
+    cost = None
+    if data is not None and form.is_valid():
+        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        try:
+            if request.method == "POST":
+                cost = sprint_services.swap(by=membership, round=sprint_round, a=a, b=b)
+                messages.success(
+                    request,
+                    _("%(a)s and %(b)s swapped sprints (strength %(cost)+d).")
+                    % {"a": a.name, "b": b.name, "cost": cost},
+                )
+                return redirect(sprint_round)
+            cost = sprint_services.swap_cost(round=sprint_round, a=a, b=b)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "rituals/sprints/swap.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "round": sprint_round,
+            "form": form,
+            "cost": cost,
+            "cost_magnitude": abs(cost) if cost is not None else None,
+        },
+    )
+
+
+@movement_view
+def sprint_detail(request, membership, sprint_id):
+    sprint = get_object_or_404(
+        Sprint.objects.select_related("movement", "round").with_circles(),
+        pk=sprint_id,
+        movement=membership.movement,
+    )
+    now = timezone.now()
+    template = "rituals/sprints/sprint.html"
+    if request.htmx:
+        template += "#countdown"
+    return render(
+        request,
+        template,
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "sprint": sprint,
+            "circles": [seat.circle for seat in sprint.sprint_circles.all()],
+            "now": now,
+            "elapsed": sprint.seconds_elapsed(now),
+        },
+    )

@@ -17,8 +17,8 @@ from commons import services as commons_services
 from commons.amounts import pool_places
 from commons.models import DrawRequest, Pool
 from movement.models import Membership, Movement, Role, User
-from rituals.models import CircleReport, Cycle, Gathering, Rhythm
-from rituals.services import convergence
+from rituals.models import CircleReport, Cycle, Gathering, Rhythm, RoundCircle, SprintRound
+from rituals.services import convergence, sprints
 
 PASSWORD = "a-long-test-passphrase"
 
@@ -206,3 +206,39 @@ class CircleReportFactory(factory.django.DjangoModelFactory):
     circle = factory.SubFactory(CircleFactory, movement=factory.SelfAttribute("..cycle.movement"))
     did = "Staffed three actions."
     intention = "Train two new medics."
+
+
+# --- integration sprints -----------------------------------------------------------------
+
+
+class SprintRoundFactory(factory.Factory):
+    """A sprint round opened the way a facilitator opens one, through
+    ``rituals.services.sprints.open_round``: circles may opt in for a week, sprints last 72
+    hours. ``SprintRoundFactory(by=fay)``; ``by`` (a facilitator or organizer) is required."""
+
+    class Meta:
+        model = SprintRound
+
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    sprint_hours = 72
+    now = None
+
+    @classmethod
+    def _create(cls, model_class, *, by, **options):
+        return sprints.open_round(by=by, **options)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise TypeError("A round exists only once opened: use SprintRoundFactory().")
+
+
+class RoundCircleFactory(factory.django.DjangoModelFactory):
+    """A circle in a round as a bare row, for pages that read many of them. It does not
+    keep the round's ``circle_count``: to opt a circle in as a convener does, use
+    ``rituals.services.sprints.opt_in``."""
+
+    class Meta:
+        model = RoundCircle
+
+    round = factory.SubFactory(SprintRoundFactory)
+    circle = factory.SubFactory(CircleFactory, movement=factory.SelfAttribute("..round.movement"))

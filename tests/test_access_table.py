@@ -43,8 +43,9 @@ from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
 from movement.models import AuditEvent, Invitation, Membership
-from rituals.models import Cycle, Gathering, Rsvp
+from rituals.models import Cycle, Gathering, RoundCircle, Rsvp, Sprint, SprintRound
 from rituals.services import convergence, facilitation
+from rituals.services import sprints as sprint_services
 from rituals.views import FACILITATOR_ACTIONS
 from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
 
@@ -137,6 +138,10 @@ class World:
     @cached_property
     def elsewhere_gathering(self):
         return _elsewhere_gathering(self)
+
+    @cached_property
+    def sprints(self):
+        return SprintWorld(self)
 
 
 @pytest.fixture
@@ -1484,7 +1489,245 @@ RITUALS_ROWS = [
     ),
 ]
 
-ROWS = [*MOVEMENT_ROWS, *CIRCLE_ROWS, *COMMONS_ROWS, *RITUALS_ROWS]
+# Integration sprints: a round open to circles, one proposed, one launched (each built only
+# by the rows that ask for it: a movement runs one round at a time). Every member reads
+# them; only facilitators and organizers open, propose, swap, launch and cancel; only a
+# circle's conveners opt it in or out, while it is active.
+
+
+class SprintWorld:
+    """Tidewater's sprint rounds, each built the first time a row asks for it. Circles:
+    Street Medics (cora convenes), Tenants Union (mo), Print Shop (alice), Food Not Bombs
+    (pat)."""
+
+    def __init__(self, world):
+        self.w = world
+
+    @cached_property
+    def circles(self):
+        w = self.w
+        circles = [w.medics]
+        for name, slug, convener in (
+            ("Tenants Union", "tenants-union", w.mo),
+            ("Print Shop", "print-shop", w.alice),
+            ("Food Not Bombs", "food-not-bombs", w.pat),
+        ):
+            circle = CircleFactory(movement=w.tidewater, name=name, slug=slug)
+            CircleMembershipFactory(circle=circle, member=convener, is_convener=True)
+            circles.append(circle)
+        return circles
+
+    def _opened(self, *circles):
+        w = self.w
+        conveners = {w.medics.pk: w.cora}
+        sprint_round = sprint_services.open_round(
+            by=w.fay, deadline=timezone.now() + timedelta(days=7)
+        )
+        for circle in circles:
+            convener = conveners.get(circle.pk) or circle.circle_memberships.get().member
+            sprint_services.opt_in(by=convener, round=sprint_round, circle=circle)
+        return sprint_round
+
+    @cached_property
+    def open(self):
+        """Tenants Union and Print Shop are in; Street Medics not yet."""
+        return self._opened(*self.circles[1:3])
+
+    @cached_property
+    def proposed(self):
+        """All four circles in, two pairs proposed."""
+        sprint_round = self._opened(*self.circles)
+        sprint_services.propose(by=self.w.fay, round=sprint_round)
+        sprint_round.refresh_from_db()
+        return sprint_round
+
+    @cached_property
+    def launched(self):
+        sprint_round = self.proposed
+        sprint_services.launch(by=self.w.fay, round=sprint_round)
+        sprint_round.refresh_from_db()
+        return sprint_round
+
+    @cached_property
+    def sprint(self):
+        return Sprint.objects.filter(round=self.launched).first()
+
+    @cached_property
+    def elsewhere(self):
+        """Elsewhere's launched round: Night Pantry with Rent Clinic (otto convenes both)."""
+        w = self.w
+        clinic = CircleFactory(movement=w.elsewhere, name="Rent Clinic", slug="rent-clinic")
+        CircleMembershipFactory(circle=clinic, member=w.otto, is_convener=True)
+        sprint_round = sprint_services.open_round(
+            by=w.otto, deadline=timezone.now() + timedelta(days=7)
+        )
+        for circle in (w.night_pantry, clinic):
+            sprint_services.opt_in(by=w.otto, round=sprint_round, circle=circle)
+        sprint_services.propose(by=w.otto, round=sprint_round)
+        sprint_services.launch(by=w.otto, round=sprint_round)
+        return sprint_round
+
+    @cached_property
+    def elsewhere_sprint(self):
+        return Sprint.objects.get(round=self.elsewhere)
+
+
+def round_url(name, sprint_round="sprints.open", slug="tidewater", **arguments):
+    return url(f"rituals:{name}", slug, round_id=pk(sprint_round), **arguments)
+
+
+def opt_url(name, sprint_round="sprints.open", circle_slug="street-medics", slug="tidewater"):
+    return round_url(name, sprint_round, slug, circle_slug=circle_slug)
+
+
+def sprint_url(sprint="sprints.sprint", slug="tidewater"):
+    return url("rituals:sprint", slug, sprint_id=pk(sprint))
+
+
+def new_round(w):
+    deadline = (timezone.now() + timedelta(days=7)).astimezone(w.tidewater.zone)
+    return {"deadline": f"{deadline:%Y-%m-%dT%H:%M}", "sprint_hours": "72"}
+
+
+def swap_medics_across(w):
+    """Street Medics with a circle of the other proposed sprint."""
+    rows = list(RoundCircle.objects.filter(round=w.sprints.proposed).select_related("circle"))
+    group = next(row.group for row in rows if row.circle_id == w.medics.pk)
+    other = next(row.circle for row in rows if row.group != group)
+    return {"a": w.medics.name, "b": other.name}
+
+
+def medics_opted_in(w):
+    sprint_services.opt_in(by=w.cora, round=w.sprints.open, circle=w.medics)
+
+
+def with_launched_round(w):
+    return w.sprints.launched
+
+
+SPRINT_RUNNERS = "Only facilitators and organizers run sprint rounds."
+CONVENERS_ANSWER = "Only this circle's conveners answer for it."
+RUN_ROUNDS = allow("fay", "alice")
+RUNNER_ACTS = allow("fay", "alice", ok=302)
+
+SPRINT_ROWS = [
+    Row("sprints", "GET", url("rituals:sprints"), ANY_MEMBER, setup=with_launched_round),
+    Row("round-open", "GET", url("rituals:round_open"), RUN_ROUNDS, SPRINT_RUNNERS),
+    Row(
+        "round-open",
+        "POST",
+        url("rituals:round_open"),
+        RUNNER_ACTS,
+        SPRINT_RUNNERS,
+        data=new_round,
+    ),
+    Row("sprint-round", "GET", round_url("sprint_round"), ANY_MEMBER),
+    Row("sprint-round-proposed", "GET", round_url("sprint_round", "sprints.proposed"), ANY_MEMBER),
+    Row("sprint-round-launched", "GET", round_url("sprint_round", "sprints.launched"), ANY_MEMBER),
+    # conveners answer for their circle
+    Row("round-opt-in", "POST", opt_url("round_opt_in"), allow("cora", ok=302), CONVENERS_ANSWER),
+    Row("round-opt-in", "GET", opt_url("round_opt_in"), WRONG_METHOD),
+    Row(
+        "round-opt-in-archived-circle",
+        "POST",
+        opt_url("round_opt_in"),
+        NOBODY,
+        CONVENERS_ANSWER,
+        setup=medics_archived,
+    ),
+    Row(
+        "round-opt-out",
+        "POST",
+        opt_url("round_opt_out"),
+        allow("cora", ok=302),
+        CONVENERS_ANSWER,
+        setup=medics_opted_in,
+    ),
+    Row("round-opt-out", "GET", opt_url("round_opt_out"), WRONG_METHOD),
+    # facilitators and organizers run the round
+    Row("round-propose", "POST", round_url("round_propose"), RUNNER_ACTS, SPRINT_RUNNERS),
+    Row("round-propose", "GET", round_url("round_propose"), WRONG_METHOD),
+    Row(
+        "round-swap", "GET", round_url("round_swap", "sprints.proposed"), RUN_ROUNDS, SPRINT_RUNNERS
+    ),
+    Row(
+        "round-swap",
+        "POST",
+        round_url("round_swap", "sprints.proposed"),
+        RUNNER_ACTS,
+        SPRINT_RUNNERS,
+        data=swap_medics_across,
+    ),
+    Row(
+        "round-launch",
+        "POST",
+        round_url("round_launch", "sprints.proposed"),
+        RUNNER_ACTS,
+        SPRINT_RUNNERS,
+    ),
+    Row("round-launch", "GET", round_url("round_launch", "sprints.proposed"), WRONG_METHOD),
+    Row("round-cancel", "POST", round_url("round_cancel"), RUNNER_ACTS, SPRINT_RUNNERS),
+    Row("round-cancel", "GET", round_url("round_cancel"), WRONG_METHOD),
+    Row("sprint", "GET", sprint_url(), ANY_MEMBER),
+    # things that are not there
+    Row("sprint-round-missing", "GET", round_url("sprint_round", None), NOT_FOUND_FOR_ALL),
+    Row("round-launch-missing", "POST", round_url("round_launch", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "round-opt-in-missing-circle",
+        "POST",
+        opt_url("round_opt_in", circle_slug="no-such-circle"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row("sprint-missing", "GET", sprint_url(None), NOT_FOUND_FOR_ALL),
+    # objects of elsewhere addressed through tidewater's URLs look exactly like missing ones
+    Row(
+        "sprint-round-of-elsewhere",
+        "GET",
+        round_url("sprint_round", "sprints.elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "round-swap-of-elsewhere",
+        "GET",
+        round_url("round_swap", "sprints.elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "round-cancel-of-elsewhere",
+        "POST",
+        round_url("round_cancel", "sprints.elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "round-opt-in-round-of-elsewhere",
+        "POST",
+        opt_url("round_opt_in", "sprints.elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "round-opt-in-circle-of-elsewhere",
+        "POST",
+        opt_url("round_opt_in", circle_slug="night-pantry"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row("sprint-of-elsewhere", "GET", sprint_url("sprints.elsewhere_sprint"), NOT_FOUND_FOR_ALL),
+    # and the other way round: tidewater's through elsewhere's URLs (otto's own)
+    Row(
+        "tidewater-sprint-round-via-elsewhere",
+        "GET",
+        round_url("sprint_round", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tidewater-round-launch-via-elsewhere",
+        "POST",
+        round_url("round_launch", "sprints.proposed", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row("tidewater-sprint-via-elsewhere", "GET", sprint_url(slug="elsewhere"), NOT_FOUND_FOR_ALL),
+]
+
+ROWS = [*MOVEMENT_ROWS, *CIRCLE_ROWS, *COMMONS_ROWS, *RITUALS_ROWS, *SPRINT_ROWS]
 
 CASES = [
     pytest.param(row, caller, id=f"{row.name}-{row.method}-{caller}")
@@ -1508,6 +1751,9 @@ def _footprint():
         Rsvp.objects.count(),
         list(DrawRequest.objects.order_by("pk").values_list("state", flat=True)),
         list(Gathering.objects.order_by("pk").values_list("state", "version")),
+        list(SprintRound.objects.order_by("pk").values_list("state", "circle_count")),
+        list(RoundCircle.objects.order_by("pk").values_list("circle", "group")),
+        Sprint.objects.count(),
     )
 
 

@@ -200,7 +200,7 @@ def test_the_home_costs_the_same_queries_however_much_waits(
         Invitation.objects.create(movement=tidewater, expires_at=timezone.now() + timedelta(days=1))
     client = login(alice)
     # alice: organizer, convener of every circle, facing every draw and expiring link.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(home(tidewater))
 
     assert response.status_code == 200
