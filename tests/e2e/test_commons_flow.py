@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from commons import services
-from tests.factories import PASSWORD, CircleFactory, CircleMembershipFactory, MembershipFactory
+from tests.e2e.people import log_in, member_of
 
 PURPOSE = "Bail for two people arrested at the blockade."
 
@@ -24,13 +24,6 @@ class World:
     bea: object
     cy: object
     dee: object
-
-
-def member_of(movement, circle_name, display_name):
-    circle = CircleFactory(movement=movement, name=circle_name)
-    membership = MembershipFactory(movement=movement, user__display_name=display_name)
-    CircleMembershipFactory(circle=circle, member=membership)
-    return membership
 
 
 @pytest.fixture
@@ -52,17 +45,6 @@ def world(tidewater, alice):
         cy=member_of(tidewater, "Circle C", "Cy"),
         dee=member_of(tidewater, "Circle D", "Dee"),
     )
-
-
-def log_in(new_context, membership) -> Page:
-    """A browser of this person's own, logged in through the login page."""
-    page = new_context().new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(membership.user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
-    return page
 
 
 def open_commons(page: Page, world):

@@ -4,20 +4,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, CircleFactory
-
-
-def log_in(page: Page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
+from tests.e2e.people import sign_in
+from tests.factories import CircleFactory
 
 
 def test_choosing_a_lens_swaps_the_results_without_a_reload(page: Page, alice, medics, tidewater):
     CircleFactory(movement=tidewater, name="Rent Strike Committee", lens="structuralist")
-    log_in(page, alice.user.email)
+    sign_in(page, alice.user.email)
 
     page.goto(f"/m/{tidewater.slug}/circles/")
     results = page.get_by_role("region", name="Results")

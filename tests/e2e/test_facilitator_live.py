@@ -11,11 +11,11 @@ from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from rituals.models import Gathering
 from rituals.services import convergence
-from tests.factories import PASSWORD
+from tests.e2e.people import log_in
 
 REPORT_ITEM = "Street Medics reports back"
 OWN_ITEM = "Next sprint pairings"
@@ -58,17 +58,6 @@ def world(tidewater, alice, fay, mo, cora, medics):
         ends_at=now + timedelta(minutes=110),
     )
     return World(movement=tidewater, gathering=first)
-
-
-def log_in(new_context, membership) -> Page:
-    """A browser of this person's own, logged in through the login page."""
-    page = new_context().new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(membership.user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
-    return page
 
 
 def test_attendees_follow_the_facilitator_without_reloading(new_context, world, fay, mo):

@@ -18,15 +18,9 @@ from playwright.sync_api import Page, expect
 from commons import services
 from movement import services as movement_services
 from tests.e2e.axe import serious_violations
-from tests.factories import (
-    PASSWORD,
-    CircleFactory,
-    CircleMembershipFactory,
-    GatheringFactory,
-    MembershipFactory,
-)
+from tests.e2e.people import PHONE, log_in, member_of
+from tests.factories import GatheringFactory
 
-PHONE = {"width": 390, "height": 844}
 PURPOSE = "Bail for two people arrested at the blockade."
 
 
@@ -39,13 +33,6 @@ class World:
     bea: object
     gathering: object
     invitation: object
-
-
-def member_of(movement, circle_name, display_name):
-    circle = CircleFactory(movement=movement, name=circle_name)
-    membership = MembershipFactory(movement=movement, user__display_name=display_name)
-    CircleMembershipFactory(circle=circle, member=membership)
-    return membership
 
 
 @pytest.fixture
@@ -76,20 +63,6 @@ def world(tidewater, alice):
     )
 
 
-def on_phone(new_context) -> Page:
-    return new_context(viewport=PHONE).new_page()
-
-
-def log_in(new_context, membership) -> Page:
-    page = on_phone(new_context)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(membership.user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
-    return page
-
-
 def assert_accessible(page: Page):
     assert serious_violations(page) == [], page.url
 
@@ -99,7 +72,7 @@ def needs(page: Page):
 
 
 def test_a_draw_above_the_limit_reaches_those_who_decide_and_is_granted(new_context, world):
-    mo = log_in(new_context, world.mo)
+    mo = log_in(new_context, world.mo, viewport=PHONE)
     assert_accessible(mo)
     expect(needs(mo)).to_contain_text("Will you come?")  # the next gathering
 
@@ -115,7 +88,7 @@ def test_a_draw_above_the_limit_reaches_those_who_decide_and_is_granted(new_cont
     expect(mo.get_by_role("status").first).to_contain_text("in the queue for approvals")
 
     # Bea sits in another circle: she is told, and it is at the top of her home.
-    bea = log_in(new_context, world.bea)
+    bea = log_in(new_context, world.bea, viewport=PHONE)
     expect(bea.get_by_role("link", name=re.compile(r"^1 unread notification"))).to_be_visible()
     decide = needs(bea).get_by_role("link", name="Decide on a draw of €120.00 from Bail Fund")
     expect(decide).to_be_visible()
@@ -135,12 +108,12 @@ def test_a_draw_above_the_limit_reaches_those_who_decide_and_is_granted(new_cont
 
 
 def test_the_pages_people_reach_have_no_serious_accessibility_violation(new_context, world):
-    visitor = on_phone(new_context)
+    visitor = new_context(viewport=PHONE).new_page()
     for url in (world.invitation.get_absolute_url(), "/accounts/signup/"):
         visitor.goto(url)
         assert_accessible(visitor)
 
-    alice = log_in(new_context, world.alice)
+    alice = log_in(new_context, world.alice, viewport=PHONE)
     slug = world.movement.slug
     pages = [
         f"/m/{slug}/",

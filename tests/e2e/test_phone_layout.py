@@ -6,14 +6,14 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from movement.services import accept_invitation, create_invitation
 from rituals.models import Gathering
 from rituals.services import convergence, facilitation
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.people import PHONE, log_in
+from tests.factories import UserFactory
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 # WCAG 2.5.8 (target size, minimum): 24 × 24 CSS pixels.
 SMALLEST_TARGET = 24
@@ -37,16 +37,6 @@ def gathering(tidewater, alice):
     for title in ("Welcome", "Next sprint pairings"):
         facilitation.add_agenda_item(by=alice, gathering=first, title=title, minutes=10)
     return first
-
-
-def log_in(new_context, membership, viewport=PHONE, **options) -> Page:
-    page = new_context(viewport=viewport, **options).new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(membership.user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
-    return page
 
 
 def site_nav(page):
@@ -86,7 +76,7 @@ def too_small(page):
 
 
 def test_the_header_is_one_row_with_a_menu_opened_by_keyboard(new_context, tidewater, alice):
-    page = log_in(new_context, alice)
+    page = log_in(new_context, alice, viewport=PHONE)
 
     header = page.get_by_role("banner").bounding_box()
     assert header["height"] <= ONE_ROW, header
@@ -116,7 +106,7 @@ def test_the_header_is_one_row_with_a_menu_opened_by_keyboard(new_context, tidew
 
 
 def test_every_control_in_a_form_fits_a_thumb(new_context, tidewater, alice, mo, gathering):
-    page = log_in(new_context, alice)
+    page = log_in(new_context, alice, viewport=PHONE)
     home = page.get_by_role("main")
     expect(home.get_by_role("radio").first).to_be_visible()  # the next gathering, in place
     assert too_small(page) == []
@@ -131,7 +121,7 @@ def test_every_control_in_a_form_fits_a_thumb(new_context, tidewater, alice, mo,
 
 
 def test_the_unread_count_shows_once_a_notification_arrives(new_context, tidewater, alice):
-    page = log_in(new_context, alice)
+    page = log_in(new_context, alice, viewport=PHONE)
     bell = site_nav(page).locator(".notifications-link")
     expect(bell).to_have_accessible_name("Notifications")
 
@@ -150,7 +140,9 @@ def test_the_unread_count_shows_once_a_notification_arrives(new_context, tidewat
 
 
 def test_invitation_links_copy_with_one_tap(new_context, tidewater, alice):
-    page = log_in(new_context, alice, permissions=["clipboard-read", "clipboard-write"])
+    page = log_in(
+        new_context, alice, viewport=PHONE, permissions=["clipboard-read", "clipboard-write"]
+    )
     page.goto(f"/m/{tidewater.slug}/invitations/")
     page.get_by_role("button", name="Create invitation link").click()
     link = page.get_by_label("Link to share")
@@ -165,7 +157,7 @@ def test_invitation_links_copy_with_one_tap(new_context, tidewater, alice):
 
 
 def test_without_javascript_the_menu_opens_and_links_stay_selectable(new_context, tidewater, alice):
-    page = log_in(new_context, alice, java_script_enabled=False)
+    page = log_in(new_context, alice, viewport=PHONE, java_script_enabled=False)
 
     menu_button(page).click()
     expect(site_nav(page).get_by_role("link", name="Members")).to_be_visible()

@@ -8,18 +8,13 @@ import re
 from playwright.sync_api import Page, expect
 
 from rituals.models import Rhythm
-from tests.factories import PASSWORD
+from tests.e2e.people import log_in
 
 KIND_LEGENDS = ("For a monthly rhythm", "For a lunar rhythm", "For a custom rhythm")
 
 
 def open_rhythm_form(new_context, alice, **options) -> Page:
-    page = new_context(**options).new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(alice.user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
+    page = log_in(new_context, alice, **options)
     page.goto(f"/m/{alice.movement.slug}/convergence/rhythm/")
     return page
 

@@ -1,0 +1,32 @@
+"""People in the browser tests: a member of a circle of their own, and a browser of
+their own logged in through the log-in page, as a person would."""
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, CircleFactory, CircleMembershipFactory, MembershipFactory
+
+PHONE = {"width": 390, "height": 844}
+
+
+def member_of(movement, circle_name, display_name):
+    """A new member sitting in a new circle of that name."""
+    circle = CircleFactory(movement=movement, name=circle_name)
+    membership = MembershipFactory(movement=movement, user__display_name=display_name)
+    CircleMembershipFactory(circle=circle, member=membership)
+    return membership
+
+
+def sign_in(page: Page, email):
+    """Log in on this page; someone in one movement lands on its home."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="What needs you")).to_be_visible()
+
+
+def log_in(new_context, membership, **context_options) -> Page:
+    """A browser of this person's own (``viewport=PHONE``, say), logged in."""
+    page = new_context(**context_options).new_page()
+    sign_in(page, membership.user.email)
+    return page
