@@ -314,6 +314,25 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# --- Uploaded files (a sprint's artifact) -------------------------------------------
+# Kept under MEDIA_ROOT with random names and served only by a view that checks who asks
+# (rituals.views.artifact_file): no URL serves MEDIA_ROOT, so MEDIA_URL stays unset. In
+# production MEDIA_ROOT must be a volume every web container shares.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or VAR_DIR / "media")
+ARTIFACT_MAX_BYTES = envint("ARTIFACT_MAX_BYTES", 10 * 1024 * 1024)
+# The first handler stops keeping a file past ARTIFACT_MAX_BYTES (rituals/uploads.py), so
+# an oversized upload never fills the disk and the form can still say it was too large.
+FILE_UPLOAD_HANDLERS = [
+    "rituals.uploads.ArtifactSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files wait in a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a form's fields, its files not counted
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
 # --- Security ------------------------------------------------------------------
 from csp.constants import NONE, SELF  # noqa: E402
 

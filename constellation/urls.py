@@ -1,8 +1,8 @@
 """The project's URLs: every app hangs under ``/m/<movement_slug>/``.
 
-The movement home is the roof's own page (it reads every app); it lives in the
-``movement`` namespace beside the movement's own pages so its name stays
-``movement:home``.
+The movement home and the constellation graph are the roof's own pages (they read
+every app); they live in the ``movement`` namespace beside the movement's own pages so
+their names stay ``movement:home`` and ``movement:graph``.
 """
 
 from django.conf import settings
@@ -15,7 +15,11 @@ from movement import views as movement_views
 from rituals import views as rituals_views
 
 movement_patterns = (
-    [path("", views.movement_home, name="home"), *movement_urls.urlpatterns],
+    [
+        path("", views.movement_home, name="home"),
+        path("graph/", views.constellation_graph, name="graph"),
+        *movement_urls.urlpatterns,
+    ],
     "movement",
 )
 

@@ -1,5 +1,6 @@
 """Pages of the roof: they read several apps, so no app can hold them."""
 
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
+from constellation import graph
 from constellation.health import health_report
 from movement import permissions
 from movement.needs import needs_of
@@ -29,6 +31,33 @@ def movement_home(request, membership):
             "my_circle_ids": circle_selectors.circle_ids_of(membership),
             "can_invite": permissions.can_invite(membership),
             "pools": commons_selectors.pools_of(movement),
+        },
+    )
+
+
+GRAPH_TABLE_PAGE = 50
+
+
+@movement_view
+def constellation_graph(request, membership):
+    """The circles and their ligaments as a picture, with the same data as a table. The
+    layout is stored and reused while the graph stays the same (``constellation.graph``);
+    ``?zoom=`` draws it larger, without any script."""
+    movement = membership.movement
+    zoom = graph.zoom_level(request.GET.get("zoom"))
+    shape = graph.constellation(movement)
+    page = Paginator(shape.circles, GRAPH_TABLE_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "constellation/graph.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "shape": shape,
+            "drawing": graph.drawing(shape, zoom=zoom),
+            "legend": graph.legend(),
+            "page": page,
+            "querystring": f"zoom={zoom}" if zoom != 1 else "",
         },
     )
 

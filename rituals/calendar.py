@@ -1,11 +1,16 @@
-"""iCalendar files for gatherings (RFC 5545, via the icalendar library)."""
+"""iCalendar files for gatherings and sprint deadlines (RFC 5545, via the icalendar library)."""
 
 from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from rituals import selectors
+from rituals.models import Sprint, SprintCircle
 
-def gathering_calendar(gatherings):
+
+def gathering_calendar(gatherings, sprints=()):
     calendar = Calendar()
     calendar.add("prodid", "-//Constellation//convergence//EN")
     calendar.add("version", "2.0")
@@ -26,4 +31,48 @@ def gathering_calendar(gatherings):
         if gathering.call_link:
             event.add("description", gathering.call_link)
         calendar.add_component(event)
+    for sprint in sprints:
+        calendar.add_component(_sprint_event(sprint))
     return calendar.to_ical()
+
+
+def _sprint_event(sprint):
+    """A sprint as an event that ends at its deadline. It spans the whole sprint but marks
+    the time free (``TRANSP``), so three days of forging do not block anyone's calendar.
+    Only the circles' names: nothing of the log or the artifact leaves the app."""
+    names = " × ".join(seat.circle.name for seat in sprint.sprint_circles.all())
+    event = Event()
+    event.add("uid", f"sprint-{sprint.pk}@constellation")
+    event.add("dtstamp", sprint.starts_at)
+    event.add("dtstart", sprint.starts_at)
+    event.add("dtend", sprint.ends_at)
+    event.add("transp", "TRANSPARENT")
+    event.add("summary", _("Sprint deadline: %(circles)s") % {"circles": names})
+    event.add("url", f"{settings.SITE_URL}{sprint.get_absolute_url()}")
+    return event
+
+
+def feed_sprints(user, *, now=None):
+    """The sprints of the circles the person sits in, in every movement they belong to, while
+    they run, and those whose deadline passed within the feed's window (as for gatherings),
+    so a deadline stays in the calendar once it is met. Two queries, whatever their number."""
+    now = now or timezone.now()
+    mine = SprintCircle.objects.filter(circle__circle_memberships__member__user=user).values(
+        "sprint"
+    )
+    return (
+        Sprint.objects.filter(pk__in=mine, ends_at__gte=now - selectors.FEED_PAST)
+        .select_related("movement")
+        .prefetch_related(
+            Prefetch(
+                "sprint_circles",
+                queryset=SprintCircle.objects.select_related("circle").order_by("circle__name"),
+            )
+        )
+        .order_by("ends_at", "pk")
+    )
+
+
+def feed_calendar(user, *, now=None):
+    """A person's private feed: their movements' gatherings and their circles' sprints."""
+    return gathering_calendar(selectors.feed_gatherings(user, now=now), feed_sprints(user, now=now))

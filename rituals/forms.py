@@ -1,18 +1,24 @@
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.functional import lazy
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from circles.forms import CircleNameField
-from movement.fields import IdChoiceField, IdMultipleChoiceField, TimeZoneField
+from commons.amounts import format_amount
+from movement.fields import IdChoiceField, IdMultipleChoiceField, TimeZoneField, is_id
 from movement.forms import MemberNameField
 from rituals import recurrence
-from rituals.models import Commitment, Rhythm, Rsvp
+from rituals.models import Commitment, Rhythm, Rsvp, SprintLogEntry
 
 Kind = Rhythm.Kind
 REPEAT_CHOICES = [
@@ -464,3 +470,189 @@ class SwapForm(forms.Form):
         for name in ("a", "b"):
             self.fields[name].circles = circles
             self.fields[name].widget.suggest_url = suggest_url
+
+
+# --- the artifact, its files and the reflection ----------------------------------------------
+
+
+WEB_LINK_ONLY = _("A link is a web address starting with http:// or https://.")
+
+
+class WebLinkField(forms.URLField):
+    """An address others will follow from the page: http and https only, never
+    ``javascript:``, ``data:`` or ``ftp:``."""
+
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_LINK_ONLY)]
+    default_error_messages = {"invalid": WEB_LINK_ONLY}
+
+
+class ArtifactForm(forms.Form):
+    """The artifact in words; the service checks the rules again (the link's scheme too)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What you made"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What it is, who it is for, and what neither circle could have made alone."),
+    )
+    link = WebLinkField(
+        label=_("Link (optional)"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the artifact lives, if it lives online: an http or https address."),
+    )
+
+
+class ArtifactFileForm(forms.Form):
+    """One file at a time. Its size and kind are judged by the service, from its content."""
+
+    file = forms.FileField(label=_("Add a file"))
+
+    def __init__(self, *args, max_bytes, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Up to %(size)s: %(kinds)s.") % {
+            "size": filesizeformat(max_bytes),
+            "kinds": kinds,
+        }
+
+
+class ReflectionForm(forms.Form):
+    text = forms.CharField(
+        label=_("The obstacles you met"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What got in the way, between the circles or with the commons, and what would "
+            "make the next sprint easier. Strategy and behaviour, never identity."
+        ),
+    )
+
+
+# --- the open log, the sprint's draws, the frictions report -----------------------------------
+
+
+def _unknown_category():
+    # Callable: written when the error is shown, in the reader's language.
+    return _("Unknown category: pick one of %(categories)s.") % {
+        "categories": ", ".join(str(label) for label in SprintLogEntry.Category.labels)
+    }
+
+
+class SprintLogEntryForm(forms.Form):
+    """One entry of a sprint's open log. ``pools`` are the movement's pools (read once by the
+    view); ``circles``, the sprint's circles the author sits in, shown only when there are
+    several to choose from."""
+
+    kind = forms.ChoiceField(
+        label=_("It was"),
+        choices=SprintLogEntry.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=SprintLogEntry.Kind.FRICTION,
+        error_messages={"required": _("Say whether it was a friction or a breakthrough.")},
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("Choose a category")), *SprintLogEntry.Category.choices],
+        error_messages={"required": _("Choose a category.")},
+    )
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Write what happened: an empty entry tells nobody anything.")
+        },
+    )
+    pool = forms.TypedChoiceField(
+        label=_("Pool involved (if any)"), required=False, coerce=int, empty_value=None
+    )
+    tool = forms.CharField(
+        label=_("Tool involved (if any)"),
+        max_length=80,
+        required=False,
+        help_text=_("A chat app, a shared folder, a form: whatever helped or got in the way."),
+    )
+
+    def __init__(self, *args, pools, circles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].error_messages["invalid_choice"] = lazy_unknown_category
+        self._pools = {pool.pk: pool for pool in pools}
+        self.fields["pool"].choices = [("", _("none")), *((p.pk, p.name) for p in pools)]
+        self._circles = {circle.pk: circle for circle in circles}
+        if len(circles) > 1:
+            self.fields["circle"] = forms.TypedChoiceField(
+                label=_("Written for"),
+                choices=[(circle.pk, circle.name) for circle in circles],
+                coerce=int,
+            )
+
+    def clean_pool(self):
+        pool_id = self.cleaned_data["pool"]
+        return None if pool_id is None else self._pools[pool_id]
+
+    def clean_circle(self):
+        return self._circles[self.cleaned_data["circle"]]
+
+
+lazy_unknown_category = lazy(_unknown_category, str)()
+
+
+class SprintDrawForm(forms.Form):
+    """A draw of the commons that served the sprint, picked among ``draws`` (the view looks
+    the id up in the movement: an id of another movement is a 404, not a choice)."""
+
+    draw = forms.CharField(
+        label=_("The draw that served the sprint"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Pick the draw that served the sprint.")},
+    )
+
+    def __init__(self, *args, draws=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["draw"].widget.choices = [(draw.pk, draw_label(draw)) for draw in draws]
+
+    def clean_draw(self):
+        value = self.cleaned_data["draw"]
+        if not is_id(value):
+            raise ValidationError(_("Pick the draw that served the sprint."))
+        return int(value)
+
+
+def draw_label(draw):
+    return _("#%(id)s: %(amount)s from %(pool)s, %(state)s — %(purpose)s") % {
+        "id": draw.pk,
+        "amount": format_amount(draw.amount, draw.pool),
+        "pool": draw.pool.name,
+        "state": draw.get_state_display(),
+        "purpose": Truncator(draw.purpose).chars(80),
+    }
+
+
+class FrictionFilterForm(forms.Form):
+    """The frictions behind one count: a category, a month (``YYYY-MM``), or both."""
+
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("every category")), *SprintLogEntry.Category.choices],
+    )
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].error_messages["invalid_choice"] = lazy_unknown_category
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            raise ValidationError(_("Give the month as year and month, like 2026-11."))
+        return date(int(match.group(1)), int(match.group(2)), 1)

@@ -557,3 +557,192 @@ class SprintCircle(models.Model):
 
     def __str__(self):
         return f"{self.circle} in {self.sprint}"
+
+
+# --- the open log and the sprint's draws (slice 2) -------------------------------------------
+
+
+class SprintLogEntryQuerySet(models.QuerySet):
+    def for_movement(self, movement):
+        return self.filter(movement=movement)
+
+    def frictions(self):
+        return self.filter(kind=SprintLogEntry.Kind.FRICTION)
+
+
+class SprintLogEntry(models.Model):
+    """One line of a sprint's open log: a friction or a breakthrough met by a member of one
+    of the sprint's circles, tagged with a category and, if it helps, the pool or the tool
+    involved. Written while the sprint runs or presents; read by the whole movement.
+
+    ``movement`` repeats the sprint's movement so the frictions report, across every sprint,
+    filters and groups one table through its own indexes."""
+
+    class Kind(models.TextChoices):
+        FRICTION = "friction", _("friction")
+        BREAKTHROUGH = "breakthrough", _("breakthrough")
+
+    class Category(models.TextChoices):
+        COMMONS_ACCESS = "commons_access", _("commons access")
+        COMMUNICATION_TOOLS = "communication_tools", _("communication tools")
+        TEMPO = "tempo", _("tempo")
+        LANGUAGE = "language", _("language and jargon")
+        ROLES = "roles", _("roles")
+        OTHER = "other", _("other")
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="+")
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="log_entries")
+    # The log outlives a member who leaves; the circle they wrote for stays named.
+    author = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="sprint_log_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    pool = models.ForeignKey(
+        "commons.Pool",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pool involved"),
+    )
+    tool = models.CharField(_("tool involved"), max_length=80, blank=True)
+    text = models.TextField(_("what happened"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SprintLogEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sprint page's log, newest first, a page at a time.
+            models.Index(fields=["sprint", "-created_at", "-id"], name="sprint_log_order"),
+            # The frictions report: counts by category and month, and the entries behind one.
+            models.Index(
+                fields=["movement", "kind", "category", "-created_at", "-id"],
+                name="sprint_log_report",
+            ),
+            models.Index(
+                fields=["movement", "kind", "-created_at", "-id"], name="sprint_log_report_all"
+            ),
+            # The pools most involved.
+            models.Index(
+                fields=["movement", "kind", "pool"],
+                name="sprint_log_pool",
+                condition=Q(pool__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["friction", "breakthrough"]), name="sprint_log_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    category__in=[
+                        "commons_access",
+                        "communication_tools",
+                        "tempo",
+                        "language",
+                        "roles",
+                        "other",
+                    ]
+                ),
+                name="sprint_log_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} in {self.sprint}: {self.text[:40]}"
+
+
+class SprintDraw(models.Model):
+    """A draw request from the commons that served a sprint: a sprint draws only on the
+    commons. The link lives here, pointing down at the draw; ``commons`` knows nothing of
+    sprints. A draw serves one sprint at most."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="draws")
+    draw_request = models.OneToOneField(
+        "commons.DrawRequest", on_delete=models.CASCADE, related_name="+"
+    )
+    linked_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sprint", "created_at", "id"], name="sprint_draw_order")]
+
+    def __str__(self):
+        return f"Draw {self.draw_request_id} for {self.sprint}"
+
+
+# --- the artifact, its files and the reflection (slice 3) ------------------------------------
+
+
+class SprintArtifact(models.Model):
+    """What a sprint's circles forged together, published by one of their members while the
+    sprint runs or presents, and their reflection on the obstacles met, written once the
+    artifact exists. One per sprint; once the sprint is closed, neither changes."""
+
+    sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="artifact")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+    # http and https only (checked by the service): a link others will follow.
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    published_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    reflection = models.TextField(_("reflection on the obstacles met"), max_length=5000, blank=True)
+    reflected_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reflected_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.title
+
+
+def artifact_file_path(instance, filename):
+    """A random name in a folder per movement: nothing of the uploaded name reaches the disk,
+    so no name can be guessed or made to mean something to the server."""
+    return f"artifacts/{instance.movement_id}/{secrets.token_hex(16)}"
+
+
+class ArtifactFile(models.Model):
+    """A file attached to a sprint's artifact, kept under ``MEDIA_ROOT`` under a random
+    name and served only through the permission-checked download view, never from a public
+    path. ``content_type`` is what its content was recognised as (``rituals.uploads``), not
+    what the browser claimed. ``movement`` repeats the sprint's so a download is found in
+    one query scoped to the caller's movement."""
+
+    artifact = models.ForeignKey(SprintArtifact, on_delete=models.CASCADE, related_name="files")
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=artifact_file_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["artifact", "created_at", "id"], name="artifact_file_order")
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def download_name(self):
+        from rituals.uploads import download_name
+
+        return download_name(self.original_name, self.content_type)

@@ -56,3 +56,50 @@ def can_answer_for_circle(membership, circle, seat):
         and seat.member_id == membership.pk
         and not circle.is_archived
     )
+
+
+# --- the open log and the sprint's draws -------------------------------------------------------
+
+
+def takes_part_in_sprint(membership, my_circle_ids):
+    """Members of a sprint's circles take part in it: ``my_circle_ids`` are the sprint's
+    circles this member sits in (``rituals.selectors.my_circles_in_sprint``)."""
+    return bool(my_circle_ids)
+
+
+def can_write_sprint_log(membership, sprint, my_circle_ids):
+    """Members of the sprint's circles write its open log while it runs or presents."""
+    return takes_part_in_sprint(membership, my_circle_ids) and sprint.state in (
+        sprint.State.RUNNING,
+        sprint.State.PRESENTING,
+    )
+
+
+def can_link_sprint_draw(membership, sprint, my_circle_ids):
+    """Members of the sprint's circles link the commons draws it used, until it is closed."""
+    return can_write_sprint_log(membership, sprint, my_circle_ids)
+
+
+def can_read_frictions(membership):
+    """The frictions report, like the log it counts, is open to the whole movement."""
+    return True
+
+
+# --- the artifact, the reflection and the closing ------------------------------------------
+
+
+def can_forge_artifact(membership, sprint, seated):
+    """Members of the sprint's circles (``seated``) publish and edit its artifact, attach
+    and remove its files and write its reflection, while it runs or presents."""
+    return seated and sprint.state in (sprint.State.RUNNING, sprint.State.PRESENTING)
+
+
+def can_close_sprint(membership, sprint):
+    """Facilitators and organizers close a sprint that runs or presents, once."""
+    return can_run_sprint_rounds(membership) and sprint.state != sprint.State.CLOSED
+
+
+def can_read_artifact(membership, sprint):
+    """The artifact and its files, like the sprint's log, are the whole movement's to read
+    (the download view finds a file only within the caller's movement)."""
+    return membership.movement_id == sprint.movement_id

@@ -1,14 +1,17 @@
 import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models.functions import Lower, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
-from commons.models import Approval, DrawRequest
+from commons.models import Approval, DrawRequest, Pool
+from movement.pagination import keyset_page
+from rituals import charts
 from rituals.models import (
     CalendarFeed,
     CircleReport,
@@ -17,6 +20,8 @@ from rituals.models import (
     Rhythm,
     Rsvp,
     SprintCircle,
+    SprintDraw,
+    SprintLogEntry,
     SweepHeartbeat,
 )
 from rituals.pairing import Ligament
@@ -300,3 +305,203 @@ def _commitments_naming(circles, names, zone):
         day = starts_at.astimezone(zone).date()
         for other in named:
             yield frozenset((circle_id, other)), day
+
+
+# --- integration sprints: the open log, the draws, the frictions report --------------------
+
+
+def my_circles_in_sprint(membership, sprint):
+    """The ids of the sprint's circles this member sits in: one query."""
+    return list(
+        SprintCircle.objects.filter(sprint=sprint, circle__circle_memberships__member=membership)
+        .order_by("circle__name", "circle_id")
+        .values_list("circle_id", flat=True)
+    )
+
+
+def _log_entries():
+    return SprintLogEntry.objects.select_related("author__user", "circle", "pool")
+
+
+def sprint_log(sprint, *, older=None, newer=None):
+    """A page of the sprint's open log, newest first (keyset: the same cost on every page)."""
+    return keyset_page(
+        _log_entries().filter(sprint=sprint),
+        ordering=("-created_at", "-id"),
+        older=older,
+        newer=newer,
+    )
+
+
+def pools_for_log(movement):
+    """The movement's pools, by name, for the log form's pool choice."""
+    return list(Pool.objects.for_movement(movement).order_by("name", "pk"))
+
+
+def sprint_draws(sprint):
+    """What the sprint drew from the commons and what it still waits for, in one query:
+    ``{"drew": […], "waiting": […], "no_longer": […], "drew_in_all": [(pool, amount)]}``,
+    each list of draw requests in the order they were linked."""
+    links = (
+        SprintDraw.objects.filter(sprint=sprint)
+        .select_related("draw_request__pool", "draw_request__circle", "draw_request__requested_by")
+        .order_by("created_at", "id")
+    )
+    drew, waiting, no_longer = [], [], []
+    totals = {}
+    for link in links:
+        draw = link.draw_request
+        if draw.state == DrawRequest.State.GRANTED:
+            drew.append(draw)
+            pool, amount = totals.get(draw.pool_id, (draw.pool, 0))
+            totals[draw.pool_id] = (pool, amount + draw.amount)
+        elif draw.is_open:
+            waiting.append(draw)
+        else:
+            no_longer.append(draw)
+    return {
+        "drew": drew,
+        "waiting": waiting,
+        "no_longer": no_longer,
+        "drew_in_all": sorted(totals.values(), key=lambda row: row[0].name),
+    }
+
+
+DRAW_CANDIDATES_SHOWN = 20
+
+
+def draws_to_link(sprint, *, limit=DRAW_CANDIDATES_SHOWN):
+    """The movement's most recent draws that could serve this sprint and serve none yet:
+    asked for one of its circles or by a member of one, granted or still waiting."""
+    circles = SprintCircle.objects.filter(sprint=sprint).values("circle")
+    askers = CircleMembership.objects.filter(
+        circle__in=circles, member__movement=sprint.movement_id
+    ).values("member__user")
+    return list(
+        DrawRequest.objects.filter(
+            pool__movement=sprint.movement_id,
+            state__in=(*DrawRequest.OPEN_STATES, DrawRequest.State.GRANTED),
+        )
+        .filter(Q(circle__in=circles) | Q(requested_by__in=askers))
+        .exclude(Exists(SprintDraw.objects.filter(draw_request=OuterRef("pk"))))
+        .select_related("pool", "circle", "requested_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+REPORT_MONTHS = 24
+TOP_INVOLVED = 5
+
+
+def month_start(day, zone):
+    """The first moment of ``day``'s month in ``zone``."""
+    return datetime(day.year, day.month, 1, tzinfo=zone)
+
+
+def next_month(day):
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_range(day, zone):
+    """The month holding ``day`` as [start, end) in ``zone``: what ``TruncMonth`` in that
+    zone calls one month."""
+    return month_start(day, zone), month_start(next_month(day), zone)
+
+
+def _frictions(movement):
+    return SprintLogEntry.objects.for_movement(movement).frictions()
+
+
+def friction_counts(movement, *, now=None, months=REPORT_MONTHS):
+    """Frictions by category and month (in the movement's zone) over the last ``months``
+    months, the current one included: the months from the first with a friction, oldest
+    first, and ``{(month, category): count}``; counted in SQL, one query."""
+    zone = movement.zone
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    first = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    rows = (
+        _frictions(movement)
+        .filter(created_at__gte=month_start(first, zone))
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values_list("month", "category")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts = {}
+    for month, category, count in rows:
+        day = month.date() if isinstance(month, datetime) else month
+        counts[(day, category)] = counts.get((day, category), 0) + count
+    if not counts:
+        return [], {}
+    month = min(day for day, _category in counts)
+    shown = []
+    while month <= today:
+        shown.append(month)
+        month = next_month(month)
+    return shown, counts
+
+
+def frictions_report(movement, *, now=None):
+    """The frictions report's counts: a table (a row per month with the categories counted
+    in it and its total, and the totals per category) and the same numbers as stacked
+    bars, with the bars' legend."""
+    months, counts = friction_counts(movement, now=now)
+    categories = list(SprintLogEntry.Category)
+
+    def counted(months):
+        return [
+            (category, total)
+            for category in categories
+            if (total := sum(counts.get((month, category), 0) for month in months))
+        ]
+
+    rows = [{"month": month, "counted": counted([month])} for month in months]
+    for row in rows:
+        row["total"] = sum(count for _category, count in row["counted"])
+    return {
+        "rows": rows,
+        "counted": counted(months),
+        "total": sum(row["total"] for row in rows),
+        "legend": [
+            {"category": category, "fill": charts.fill(position)}
+            for position, category in enumerate(categories)
+        ],
+        "chart": charts.stacked_bars(months, categories, counts) if months else None,
+    }
+
+
+def pools_most_involved(movement, *, limit=TOP_INVOLVED):
+    """The pools named in the most frictions: ``[{"pool", "pool__name", "count"}]``."""
+    return list(
+        _frictions(movement)
+        .filter(pool__isnull=False)
+        .values("pool", "pool__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "pool__name", "pool")[:limit]
+    )
+
+
+def tools_most_involved(movement, *, limit=TOP_INVOLVED):
+    """The tools named in the most frictions, whatever their case: ``[{"tool", "count"}]``."""
+    return list(
+        _frictions(movement)
+        .exclude(tool="")
+        .annotate(key=Lower("tool"))
+        .values("key")
+        .annotate(count=Count("id"), tool=Min("tool"))
+        .order_by("-count", "key")[:limit]
+    )
+
+
+def friction_entries(movement, *, category=None, month=None, older=None, newer=None):
+    """The frictions behind one count of the report (a category, a month in the movement's
+    zone, or both), newest first, a keyset page at a time."""
+    entries = _log_entries().filter(movement=movement, kind=SprintLogEntry.Kind.FRICTION)
+    if category:
+        entries = entries.filter(category=category)
+    if month:
+        start, end = month_range(month, movement.zone)
+        entries = entries.filter(created_at__gte=start, created_at__lt=end)
+    return keyset_page(entries, ordering=("-created_at", "-id"), older=older, newer=newer)

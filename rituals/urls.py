@@ -41,4 +41,17 @@ urlpatterns = [
     path("sprints/rounds/<int:round_id>/launch/", views.round_launch, name="round_launch"),
     path("sprints/rounds/<int:round_id>/cancel/", views.round_cancel, name="round_cancel"),
     path("sprints/<int:sprint_id>/", views.sprint_detail, name="sprint"),
+    path("sprints/<int:sprint_id>/artifact/", views.artifact_edit, name="artifact_edit"),
+    path("sprints/<int:sprint_id>/files/new/", views.artifact_upload, name="artifact_upload"),
+    path("sprints/<int:sprint_id>/files/<int:file_id>/", views.artifact_file, name="artifact_file"),
+    path(
+        "sprints/<int:sprint_id>/files/<int:file_id>/remove/",
+        views.artifact_file_remove,
+        name="artifact_file_remove",
+    ),
+    path("sprints/<int:sprint_id>/reflection/", views.reflection_edit, name="reflection_edit"),
+    path("sprints/<int:sprint_id>/close/", views.sprint_close, name="sprint_close"),
+    path("sprints/<int:sprint_id>/log/", views.sprint_log_write, name="sprint_log"),
+    path("sprints/<int:sprint_id>/draws/", views.sprint_draw_link, name="sprint_draw_link"),
+    path("sprints/frictions/", views.frictions, name="frictions"),
 ]

@@ -1,40 +1,48 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import condition, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from circles import selectors as circle_selectors
+from commons.models import DrawRequest
 from movement import selectors as movement_selectors
 from movement.pagination import keyset_page
 from movement.tenancy import movement_view, require
-from rituals import permissions, selectors
-from rituals.calendar import gathering_calendar
+from rituals import permissions, selectors, uploads
+from rituals.calendar import feed_calendar, gathering_calendar
 from rituals.forms import (
     AgendaItemChoiceForm,
     AgendaItemForm,
+    ArtifactFileForm,
+    ArtifactForm,
     CommitmentForm,
     DecisionForm,
     ExtendForm,
+    FrictionFilterForm,
     GatheringForm,
     NotesForm,
+    ReflectionForm,
     ReportForm,
     RhythmForm,
     RsvpForm,
+    SprintDrawForm,
+    SprintLogEntryForm,
     SprintRoundForm,
     SwapForm,
 )
-from rituals.models import RoundCircle, Sprint, SprintRound
+from rituals.models import ArtifactFile, RoundCircle, Sprint, SprintRound
 from rituals.services import convergence as convergence_services
 from rituals.services import facilitation
 from rituals.services import sprints as sprint_services
@@ -217,7 +225,7 @@ def calendar_settings(request):
 def calendar_feed(request, token):
     """The private feed: the token is the only key, so a calendar app can fetch it."""
     feed = selectors.calendar_feed_or_404(token)
-    body = gathering_calendar(selectors.feed_gatherings(feed.user))
+    body = feed_calendar(feed.user)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -734,5 +742,350 @@ def sprint_detail(request, membership, sprint_id):
             "circles": [seat.circle for seat in sprint.sprint_circles.all()],
             "now": now,
             "elapsed": sprint.seconds_elapsed(now),
+            **_sprint_log_and_draws(request, membership, sprint),
+            **_forge_context(request, membership, sprint),
         },
     )
+
+
+# --- the open log, the sprint's draws, the frictions report ---------------------------------
+
+
+def _sprint_or_404(membership, sprint_id):
+    return get_object_or_404(
+        Sprint.objects.select_related("movement").with_circles(),
+        pk=sprint_id,
+        movement=membership.movement,
+    )
+
+
+def _log_cursors(request):
+    return {"older": request.GET.get("log_older"), "newer": request.GET.get("log_newer")}
+
+
+def _sprint_log_and_draws(request, membership, sprint):
+    """The sprint page's open log and draws. The same queries whoever reads (the pools for
+    the log form included), so the page costs the same for the paired circles and the
+    rest of the movement; none for the countdown's refresh."""
+    if request.htmx:
+        return {}
+    my_circle_ids = selectors.my_circles_in_sprint(membership, sprint)
+    circles = [seat.circle for seat in sprint.sprint_circles.all()]
+    can_write = permissions.can_write_sprint_log(membership, sprint, my_circle_ids)
+    pools = selectors.pools_for_log(membership.movement)
+    return {
+        "log": selectors.sprint_log(sprint, **_log_cursors(request)),
+        "log_form": SprintLogEntryForm(
+            pools=pools, circles=[c for c in circles if c.pk in my_circle_ids]
+        )
+        if can_write
+        else None,
+        "takes_part": permissions.takes_part_in_sprint(membership, my_circle_ids),
+        "can_link_draws": permissions.can_link_sprint_draw(membership, sprint, my_circle_ids),
+        "draws": selectors.sprint_draws(sprint),
+    }
+
+
+def _takes_part_or_403(membership, sprint, reason):
+    my_circle_ids = selectors.my_circles_in_sprint(membership, sprint)
+    require(permissions.takes_part_in_sprint(membership, my_circle_ids), reason)
+    return my_circle_ids
+
+
+@movement_view
+def sprint_log_write(request, membership, sprint_id):
+    """The open log's form: on the sprint page, and on a page of its own when an entry comes
+    back with errors."""
+    sprint = _sprint_or_404(membership, sprint_id)
+    my_circle_ids = _takes_part_or_403(
+        membership, sprint, _("Only members of the sprint's circles write in its log.")
+    )
+    circles = [seat.circle for seat in sprint.sprint_circles.all()]
+    form = SprintLogEntryForm(
+        request.POST or None,
+        pools=selectors.pools_for_log(membership.movement),
+        circles=[circle for circle in circles if circle.pk in my_circle_ids],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sprint_services.write_log_entry(by=membership, sprint=sprint, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your entry is in the open log."))
+            return redirect(f"{sprint.get_absolute_url()}#log")
+    return render(
+        request,
+        "rituals/sprints/log_form.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "sprint": sprint,
+            "circles": circles,
+            "form": form,
+            "log_open": sprint.state in sprint_services.LOG_OPEN,
+        },
+    )
+
+
+@movement_view
+def sprint_draw_link(request, membership, sprint_id):
+    """The commons draws that could serve the sprint; the confirming POST links one."""
+    sprint = _sprint_or_404(membership, sprint_id)
+    _takes_part_or_403(
+        membership, sprint, _("Only members of the sprint's circles link its draws.")
+    )
+    form = SprintDrawForm(request.POST or None, draws=selectors.draws_to_link(sprint))
+    if request.method == "POST" and form.is_valid():
+        draw_request = get_object_or_404(
+            DrawRequest.objects.select_related("pool"),
+            pk=form.cleaned_data["draw"],
+            pool__movement=membership.movement,
+        )
+        try:
+            sprint_services.link_draw(by=membership, sprint=sprint, draw_request=draw_request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The draw is linked to the sprint."))
+            return redirect(f"{sprint.get_absolute_url()}#draws")
+    return render(
+        request,
+        "rituals/sprints/draw_link.html",
+        {
+            "movement": membership.movement,
+            "membership": membership,
+            "sprint": sprint,
+            "circles": [seat.circle for seat in sprint.sprint_circles.all()],
+            "form": form,
+            "log_open": sprint.state in sprint_services.LOG_OPEN,
+        },
+    )
+
+
+def _entries_cursors(request):
+    return {"older": request.GET.get("older"), "newer": request.GET.get("newer")}
+
+
+@movement_view
+def frictions(request, membership):
+    """Frictions across every sprint of the movement: counts by category and month, the
+    entries behind a count, the pools and tools most involved."""
+    require(permissions.can_read_frictions(membership), _("Only members read the report."))
+    movement = membership.movement
+    form = FrictionFilterForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    context = {
+        "movement": movement,
+        "membership": membership,
+        "form": form,
+        "chosen_category": chosen.get("category") or "",
+        "chosen_month": chosen.get("month"),
+        "querystring": querystring_without_cursors(request),
+        "entries": selectors.friction_entries(
+            movement,
+            category=chosen.get("category") or None,
+            month=chosen.get("month"),
+            **_entries_cursors(request),
+        ),
+    }
+    if request.htmx:  # the filter swaps the entries alone: the counts stay as they are
+        return render(request, "rituals/sprints/frictions.html#entries", context)
+    context["report"] = selectors.frictions_report(movement)
+    context["pools"] = selectors.pools_most_involved(movement)
+    context["tools"] = selectors.tools_most_involved(movement)
+    return render(request, "rituals/sprints/frictions.html", context)
+
+
+def querystring_without_cursors(request):
+    """The filters of the request, without the page cursors, for pagination links."""
+    querystring = request.GET.copy()
+    for name in ("older", "newer"):
+        querystring.pop(name, None)
+    return querystring.urlencode()
+
+
+# --- the artifact, its files, the reflection and the closing --------------------------------
+
+
+def _upload_form(data=None, files=None):
+    return ArtifactFileForm(
+        data,
+        files,
+        max_bytes=settings.ARTIFACT_MAX_BYTES,
+        kinds=uploads.allowed_labels(),
+        auto_id="artifact_%s",
+    )
+
+
+def _forge_context(request, membership, sprint):
+    """The sprint page's artifact, files, reflection and closing: a fixed number of queries
+    whoever reads, none for the countdown's refresh."""
+    if request.htmx:
+        return {}
+    forge = sprint_services.SprintForge(membership, sprint)
+    can_forge = forge.can_forge and forge.artifact is not None
+    return {
+        "forge": forge,
+        "upload_form": _upload_form() if forge.can_add_files else None,
+        "reflection_form": ReflectionForm(
+            initial={"text": forge.artifact.reflection}, auto_id="reflection_%s"
+        )
+        if can_forge
+        else None,
+    }
+
+
+def _forging_sprint_or_404(membership, sprint_id):
+    return get_object_or_404(
+        Sprint.objects.select_related("movement"), pk=sprint_id, movement=membership.movement
+    )
+
+
+def _require_forger(membership, sprint):
+    forge = sprint_services.SprintForge(membership, sprint)
+    require(forge.can_forge, sprint_services.forge_reason())
+    return forge
+
+
+def _at_artifact(sprint):
+    return redirect(f"{sprint.get_absolute_url()}#artifact")
+
+
+def _forge_page(request, membership, sprint, template, **context):
+    return render(
+        request,
+        f"rituals/sprints/{template}",
+        {"movement": membership.movement, "membership": membership, "sprint": sprint, **context},
+    )
+
+
+@movement_view
+def artifact_edit(request, membership, sprint_id):
+    """Publish the sprint's artifact, or edit it."""
+    sprint = _forging_sprint_or_404(membership, sprint_id)
+    artifact = _require_forger(membership, sprint).artifact
+    initial = model_to_dict(artifact, ["title", "description", "link"]) if artifact else None
+    form = ArtifactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sprint_services.publish_artifact(by=membership, sprint=sprint, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The artifact is published.")
+                if artifact is None
+                else _("The artifact is updated."),
+            )
+            return _at_artifact(sprint)
+    return _forge_page(
+        request, membership, sprint, "artifact_form.html", form=form, artifact=artifact
+    )
+
+
+@movement_view
+def artifact_upload(request, membership, sprint_id):
+    """Attach a file to the artifact: on the sprint page, and on a page of its own when the
+    file is refused."""
+    sprint = _forging_sprint_or_404(membership, sprint_id)
+    forge = _require_forger(membership, sprint)
+    form = _upload_form(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = sprint_services.add_artifact_file(
+                by=membership, sprint=sprint, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(name)s is attached to the artifact.") % {"name": stored.original_name}
+            )
+            return _at_artifact(sprint)
+    return _forge_page(request, membership, sprint, "artifact_upload.html", form=form, forge=forge)
+
+
+@movement_view
+@require_safe
+def artifact_file(request, membership, sprint_id, file_id):
+    """A file of a sprint's artifact, to any member of its movement: always as an attachment,
+    typed as its content was recognised, never sniffed. Another movement's file is missing."""
+    stored = get_object_or_404(
+        ArtifactFile.objects.select_related("artifact__sprint"),
+        pk=file_id,
+        artifact__sprint_id=sprint_id,
+        movement=membership.movement,
+    )
+    require(
+        permissions.can_read_artifact(membership, stored.artifact.sprint),
+        _("Only members of this movement read its sprints' artifacts."),
+    )
+    try:
+        handle = stored.file.storage.open(stored.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.download_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@movement_view
+@require_POST
+def artifact_file_remove(request, membership, sprint_id, file_id):
+    sprint = _forging_sprint_or_404(membership, sprint_id)
+    stored = get_object_or_404(ArtifactFile, pk=file_id, artifact__sprint=sprint)
+    _require_forger(membership, sprint)
+    try:
+        sprint_services.remove_artifact_file(by=membership, sprint=sprint, artifact_file=stored)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is no longer attached.") % {"name": stored.original_name}
+        )
+    return _at_artifact(sprint)
+
+
+@movement_view
+def reflection_edit(request, membership, sprint_id):
+    """Write the reflection on the obstacles met, once the artifact is published."""
+    sprint = _forging_sprint_or_404(membership, sprint_id)
+    artifact = _require_forger(membership, sprint).artifact
+    if artifact is None:
+        messages.error(
+            request, _("Publish the artifact first: the reflection looks back on what you made.")
+        )
+        return _at_artifact(sprint)
+    form = ReflectionForm(
+        request.POST or None, initial={"text": artifact.reflection}, auto_id="reflection_%s"
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sprint_services.write_reflection(by=membership, sprint=sprint, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The reflection is written."))
+            return _at_artifact(sprint)
+    return _forge_page(
+        request, membership, sprint, "reflection_form.html", form=form, artifact=artifact
+    )
+
+
+@movement_view
+@require_POST
+def sprint_close(request, membership, sprint_id):
+    sprint = _forging_sprint_or_404(membership, sprint_id)
+    require(permissions.can_close_sprint(membership, sprint), sprint_services.close_reason())
+    try:
+        sprint_services.close_sprint(by=membership, sprint=sprint)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The sprint is closed; both circles have been told."))
+    return redirect(sprint)

@@ -17,7 +17,16 @@ from commons import services as commons_services
 from commons.amounts import pool_places
 from commons.models import DrawRequest, Pool
 from movement.models import Membership, Movement, Role, User
-from rituals.models import CircleReport, Cycle, Gathering, Rhythm, RoundCircle, SprintRound
+from rituals.models import (
+    CircleReport,
+    Cycle,
+    Gathering,
+    Rhythm,
+    RoundCircle,
+    Sprint,
+    SprintLogEntry,
+    SprintRound,
+)
 from rituals.services import convergence, sprints
 
 PASSWORD = "a-long-test-passphrase"
@@ -242,3 +251,40 @@ class RoundCircleFactory(factory.django.DjangoModelFactory):
 
     round = factory.SubFactory(SprintRoundFactory)
     circle = factory.SubFactory(CircleFactory, movement=factory.SelfAttribute("..round.movement"))
+
+
+class SprintFactory(factory.Factory):
+    """A running sprint, launched the way a facilitator launches one: ``by`` opens a round,
+    each circle of ``conveners`` (``{circle: its convener}``) opts in, the pairs are proposed
+    and launched. Two circles make one sprint, three a trio.
+    ``SprintFactory(by=fay, conveners={medics: cora, tenants: mo})``."""
+
+    class Meta:
+        model = Sprint
+
+    @classmethod
+    def _create(cls, model_class, *, by, conveners):
+        sprint_round = sprints.open_round(by=by, deadline=timezone.now() + timedelta(days=7))
+        for circle, convener in conveners.items():
+            sprints.opt_in(by=convener, round=sprint_round, circle=circle)
+        sprints.propose(by=by, round=sprint_round)
+        return sprints.launch(by=by, round=sprint_round)[0]
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise TypeError("A sprint exists only once launched: use SprintFactory().")
+
+
+class SprintLogEntryFactory(factory.django.DjangoModelFactory):
+    """An entry of a sprint's open log as a bare row, for pages and reports that read many
+    (``created_at`` may be any moment). To write one as a member does, use
+    ``rituals.services.sprints.write_log_entry``. ``sprint`` and ``circle`` are required."""
+
+    class Meta:
+        model = SprintLogEntry
+
+    movement = factory.LazyAttribute(lambda entry: entry.sprint.movement)
+    author = None
+    kind = SprintLogEntry.Kind.FRICTION
+    category = SprintLogEntry.Category.TEMPO
+    text = "We lost a day waiting for replies."

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -1571,6 +1572,20 @@ class SprintWorld:
     def elsewhere_sprint(self):
         return Sprint.objects.get(round=self.elsewhere)
 
+    @cached_property
+    def paired(self):
+        """A running sprint of Street Medics (cora) and Tenants Union (mo) alone: its own
+        round, so who takes part is known (the launched round's pairs are drawn by lot)."""
+        w = self.w
+        medics, tenants = self.circles[:2]
+        sprint_round = sprint_services.open_round(
+            by=w.fay, deadline=timezone.now() + timedelta(days=7)
+        )
+        for circle, convener in ((medics, w.cora), (tenants, w.mo)):
+            sprint_services.opt_in(by=convener, round=sprint_round, circle=circle)
+        sprint_services.propose(by=w.fay, round=sprint_round)
+        return sprint_services.launch(by=w.fay, round=sprint_round)[0]
+
 
 def round_url(name, sprint_round="sprints.open", slug="tidewater", **arguments):
     return url(f"rituals:{name}", slug, round_id=pk(sprint_round), **arguments)
@@ -1612,6 +1627,8 @@ RUNNER_ACTS = allow("fay", "alice", ok=302)
 
 SPRINT_ROWS = [
     Row("sprints", "GET", url("rituals:sprints"), ANY_MEMBER, setup=with_launched_round),
+    # The constellation graph (a roof page), with the launched sprints' ligaments drawn.
+    Row("constellation-graph", "GET", movement_url("graph"), ANY_MEMBER, setup=with_launched_round),
     Row("round-open", "GET", url("rituals:round_open"), RUN_ROUNDS, SPRINT_RUNNERS),
     Row(
         "round-open",
@@ -1727,7 +1744,249 @@ SPRINT_ROWS = [
     Row("tidewater-sprint-via-elsewhere", "GET", sprint_url(slug="elsewhere"), NOT_FOUND_FOR_ALL),
 ]
 
-ROWS = [*MOVEMENT_ROWS, *CIRCLE_ROWS, *COMMONS_ROWS, *RITUALS_ROWS, *SPRINT_ROWS]
+# The open log and the sprint's draws: every member reads them; only members of the paired
+# circles (cora and mo) write the log and link draws; the frictions report is for everyone.
+
+
+def paired_url(name, sprint="sprints.paired", slug="tidewater"):
+    return url(f"rituals:{name}", slug, sprint_id=pk(sprint))
+
+
+LOG_ENTRY = {"kind": "friction", "category": "tempo", "text": "Replies took a day."}
+LOG_WRITERS = "Only members of the sprint's circles write in its log."
+DRAW_LINKERS = "Only members of the sprint's circles link its draws."
+PAIRED = allow("cora", "mo")
+PAIRED_ACT = allow("cora", "mo", ok=302)
+
+
+def mo_drew_bus_fares(w):
+    """A draw mo asked for (granted at once) from a fund of Tidewater's own, ready to link."""
+    fund = commons_services.create_pool(
+        by=w.alice,
+        name="Print Fund",
+        kind=Pool.Kind.MONEY,
+        currency="EUR",
+        purpose="Paper and ink.",
+        instant_limit=Decimal("50"),
+        approvals_required=1,
+    )
+    commons_services.contribute(by=w.alice, pool=fund, amount=Decimal("100"))
+    draw = commons_services.request_draw(
+        by=w.mo, pool=fund, amount=Decimal("20"), purpose="Bus fares."
+    )
+    return {"draw": str(draw.pk)}
+
+
+def elsewheres_draw(w):
+    w.sprints.paired  # noqa: B018 (built before the footprint is taken)
+    return {"draw": str(w.elsewhere_commons.draw.pk)}
+
+
+SPRINT_LOG_ROWS = [
+    Row("sprint-log", "GET", paired_url("sprint_log"), PAIRED, LOG_WRITERS),
+    Row("sprint-log", "POST", paired_url("sprint_log"), PAIRED_ACT, LOG_WRITERS, data=LOG_ENTRY),
+    Row("sprint-draw-link", "GET", paired_url("sprint_draw_link"), PAIRED, DRAW_LINKERS),
+    Row(
+        "sprint-draw-link",
+        "POST",
+        paired_url("sprint_draw_link"),
+        PAIRED_ACT,
+        DRAW_LINKERS,
+        data=mo_drew_bus_fares,
+    ),
+    Row("sprint-paired", "GET", paired_url("sprint"), ANY_MEMBER),
+    Row("frictions", "GET", url("rituals:frictions"), ANY_MEMBER),
+    # things that are not there, and elsewhere's
+    Row("sprint-log-missing", "POST", paired_url("sprint_log", None), NOT_FOUND_FOR_ALL),
+    Row(
+        "sprint-log-of-elsewhere",
+        "POST",
+        paired_url("sprint_log", "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
+        data=LOG_ENTRY,
+    ),
+    Row(
+        "sprint-draw-link-of-elsewhere",
+        "GET",
+        paired_url("sprint_draw_link", "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    # a draw of elsewhere linked through tidewater's sprint: not found, for those who may link
+    Row(
+        "sprint-draw-link-draw-of-elsewhere",
+        "POST",
+        paired_url("sprint_draw_link"),
+        allow("cora", "mo", ok=404),
+        DRAW_LINKERS,
+        data=elsewheres_draw,
+    ),
+    Row(
+        "tidewater-sprint-log-via-elsewhere",
+        "POST",
+        paired_url("sprint_log", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+        data=LOG_ENTRY,
+    ),
+]
+
+# The artifact, its files, the reflection and the closing: every member reads them and
+# downloads the files; only members of the paired circles (cora and mo) publish, attach,
+# remove and reflect; only facilitators and organizers close. Files are stored under a
+# temporary MEDIA_ROOT for these tests.
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+FORGERS = (
+    "Only members of this sprint's circles write its artifact and reflection, until the "
+    "sprint is closed."
+)
+CLOSERS = "Only facilitators and organizers close a sprint, once."
+ARTIFACT = {"title": "Walls that talk", "description": "Six stencils."}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def artifact_published(w):
+    """The paired sprint's artifact, published by cora (once per world)."""
+    if not hasattr(w, "paired_artifact"):
+        w.paired_artifact = sprint_services.publish_artifact(
+            by=w.cora, sprint=w.sprints.paired, **ARTIFACT
+        )
+    return w.paired_artifact
+
+
+def pdf_attached(w):
+    """A PDF attached to the paired sprint's artifact by mo (once per world)."""
+    if not hasattr(w, "paired_pdf"):
+        artifact_published(w)
+        w.paired_pdf = sprint_services.add_artifact_file(
+            by=w.mo, sprint=w.sprints.paired, upload=SimpleUploadedFile("zine.pdf", PDF)
+        )
+    return w.paired_pdf
+
+
+def elsewheres_pdf(w):
+    """A PDF of elsewhere's sprint, attached by otto (once per world)."""
+    if not hasattr(w, "elsewhere_pdf"):
+        sprint = w.sprints.elsewhere_sprint
+        sprint_services.publish_artifact(by=w.otto, sprint=sprint, **ARTIFACT)
+        w.elsewhere_pdf = sprint_services.add_artifact_file(
+            by=w.otto, sprint=sprint, upload=SimpleUploadedFile("The Old Cannery.pdf", PDF)
+        )
+    return w.elsewhere_pdf
+
+
+def file_url(name, file_of=pdf_attached, sprint="sprints.paired", slug="tidewater"):
+    return url(f"rituals:{name}", slug, sprint_id=pk(sprint), file_id=lambda w: file_of(w).pk)
+
+
+def a_pdf(w):
+    return {"file": SimpleUploadedFile("zine.pdf", PDF)}
+
+
+SPRINT_ARTIFACT_ROWS = [
+    Row("artifact-edit", "GET", paired_url("artifact_edit"), PAIRED, FORGERS),
+    Row("artifact-edit", "POST", paired_url("artifact_edit"), PAIRED_ACT, FORGERS, data=ARTIFACT),
+    Row(
+        "artifact-upload",
+        "GET",
+        paired_url("artifact_upload"),
+        PAIRED,
+        FORGERS,
+        setup=artifact_published,
+    ),
+    Row(
+        "artifact-upload",
+        "POST",
+        paired_url("artifact_upload"),
+        PAIRED_ACT,
+        FORGERS,
+        data=a_pdf,
+        setup=artifact_published,
+    ),
+    Row("artifact-file", "GET", file_url("artifact_file"), ANY_MEMBER),
+    Row("artifact-file", "POST", file_url("artifact_file"), WRONG_METHOD),
+    Row("artifact-file-remove", "POST", file_url("artifact_file_remove"), PAIRED_ACT, FORGERS),
+    Row("artifact-file-remove", "GET", file_url("artifact_file_remove"), WRONG_METHOD),
+    Row(
+        "reflection-edit",
+        "GET",
+        paired_url("reflection_edit"),
+        PAIRED,
+        FORGERS,
+        setup=artifact_published,
+    ),
+    Row(
+        "reflection-edit",
+        "POST",
+        paired_url("reflection_edit"),
+        PAIRED_ACT,
+        FORGERS,
+        data={"text": "Jargon got in the way."},
+        setup=artifact_published,
+    ),
+    Row("sprint-close", "POST", paired_url("sprint_close"), RUNNER_ACTS, CLOSERS),
+    Row("sprint-close", "GET", paired_url("sprint_close"), WRONG_METHOD),
+    # things that are not there
+    Row(
+        "artifact-file-missing",
+        "GET",
+        file_url("artifact_file", file_of=lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "artifact-file-remove-missing",
+        "POST",
+        file_url("artifact_file_remove", file_of=lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row("sprint-close-missing", "POST", paired_url("sprint_close", None), NOT_FOUND_FOR_ALL),
+    # elsewhere's, through tidewater's URLs: missing, whoever asks
+    Row(
+        "artifact-file-of-elsewhere",
+        "GET",
+        file_url("artifact_file", elsewheres_pdf, "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "artifact-file-of-elsewhere-under-tidewater-sprint",
+        "GET",
+        file_url("artifact_file", elsewheres_pdf),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "artifact-edit-of-elsewhere",
+        "POST",
+        paired_url("artifact_edit", "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
+        data=ARTIFACT,
+    ),
+    Row(
+        "sprint-close-of-elsewhere",
+        "POST",
+        paired_url("sprint_close", "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    # and tidewater's file through elsewhere's URL (otto's own movement)
+    Row(
+        "tidewater-artifact-file-via-elsewhere",
+        "GET",
+        file_url("artifact_file", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
+ROWS = [
+    *MOVEMENT_ROWS,
+    *CIRCLE_ROWS,
+    *COMMONS_ROWS,
+    *RITUALS_ROWS,
+    *SPRINT_ROWS,
+    *SPRINT_LOG_ROWS,
+    *SPRINT_ARTIFACT_ROWS,
+]
 
 CASES = [
     pytest.param(row, caller, id=f"{row.name}-{row.method}-{caller}")

@@ -715,3 +715,67 @@ GATHERINGS = [
 OPENING_TITLE = "Opening round"
 COMMONS_TITLE = "The commons: balances and the draws of the cycle"
 CLOSING_TITLE = "Commitments for the next cycle"
+
+# --- integration sprints ------------------------------------------------------------------------
+# One sprint finished between the second and the third gathering: Legal Defense and Street Art
+# Interventions had never worked together and share no member. It made the know-your-rights
+# stencils. Today a second round pairs the pantry with Digital Storytelling, through the
+# services, and runs for the next 72 hours.
+
+
+@dataclass(frozen=True)
+class PastSprint:
+    """A round opened by ``facilitator`` at ``opened``, the circles opting in a few hours
+    later (each through its convener), proposed and launched at ``launched`` for ``hours``;
+    the artifact published ``published_after`` hours in, the reflection written and the
+    sprint closed some days after its deadline."""
+
+    facilitator: str
+    circles: tuple
+    opened: tuple
+    opt_in_days: float
+    launched: tuple
+    hours: int
+    artifact_by: str
+    published_after: float
+    title: str
+    description: str
+    link: str
+    reflection_by: str
+    reflected_after: float  # days after the deadline
+    reflection: str
+    closed_after: float  # days after the deadline
+
+
+PAST_SPRINT = PastSprint(
+    facilitator="dolores",
+    circles=(LEGAL, ART),
+    opened=after(2, 2),
+    opt_in_days=5,
+    launched=after(2, 8),
+    hours=72,
+    artifact_by="ines",
+    published_after=58,
+    title="Know your rights, on the walls",
+    description=(
+        "Six stencils and a paste-up series that put the four things to say to the police, and "
+        "the bail fund's number, on the blocks where the blockades happen. Legal Defense wrote "
+        "and checked every word; Street Art cut the stencils and chose the walls. Forty copies "
+        "went up in the first week, and the paste-up sheet is free for any circle to print."
+    ),
+    link="https://tidewater.example.org/stencils/know-your-rights",
+    reflection_by="farah",
+    reflected_after=1.35,
+    reflection=(
+        "Tempo was the first friction: the lawyers wanted every sentence reviewed, the painters "
+        "wanted to be on the walls that night. We settled on one round of review, done in the "
+        "studio, not by e-mail. Jargon was the second: 'detention' and 'arrest' mean different "
+        "things in court and nobody on the street knew it. Next time: start with a shared "
+        "glossary, and ask the Time Bank for printing hours before the sprint starts, not "
+        "during it."
+    ),
+    closed_after=2.1,
+)
+
+# Today's round, through the services: (facilitator, circles, each opted in by its convener).
+RUNNING_SPRINT = {"facilitator": "chen", "circles": (FOOD, STORIES)}

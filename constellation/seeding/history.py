@@ -26,6 +26,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
@@ -37,6 +38,7 @@ from constellation.seeding import demo_story as story
 from constellation.seeding.writer import Writer
 from movement.models import AuditEvent, Membership, Movement
 from movement.services import Verb as MovementVerb
+from rituals import pairing
 from rituals.models import (
     AgendaItem,
     CircleReport,
@@ -45,11 +47,20 @@ from rituals.models import (
     Decision,
     Gathering,
     Rhythm,
+    RoundCircle,
     Rsvp,
+    Sprint,
+    SprintArtifact,
+    SprintCircle,
+    SprintRound,
+    Timer,
 )
 from rituals.recurrence import occurrences
+from rituals.selectors import ligaments_between
 from rituals.services.convergence import Verb as ConvergenceVerb
 from rituals.services.facilitation import Verb as FacilitationVerb
+from rituals.services.sprints import SPRINT_DEADLINE, ArtifactVerb
+from rituals.services.sprints import Verb as SprintVerb
 
 Kind = LedgerEntry.Kind
 State = DrawRequest.State
@@ -914,3 +925,237 @@ def backdate_rhythm(*, movement, now=None):
     AuditEvent.objects.filter(movement=movement, verb=ConvergenceVerb.RHYTHM_SET).update(
         created_at=at
     )
+
+
+# --- integration sprints: the sprint already finished ------------------------------------------
+
+
+def write_past_sprint(*, movement, members, circles, conveners, now=None):
+    """The demo's finished sprint (``demo_story.PAST_SPRINT``): its round opened, the two
+    circles opted in by their conveners, proposed and launched; the deadline's timer fired,
+    the artifact published (no files), the reflection written and the sprint closed, each
+    with the audit event its service writes. Returns the sprint.
+
+    ``conveners``: circle name -> the demo person who convenes it."""
+    now = now_for_seed(now)
+    story_sprint = story.PAST_SPRINT
+    clock = Clock(now)
+    opened = clock.at(story_sprint.opened)
+    deadline = opened + timedelta(days=story_sprint.opt_in_days)
+    launched = clock.at(story_sprint.launched)
+    ends = launched + timedelta(hours=story_sprint.hours)
+    published = launched + timedelta(hours=story_sprint.published_after)
+    reflected = ends + timedelta(days=story_sprint.reflected_after)
+    closed = ends + timedelta(days=story_sprint.closed_after)
+    chosen = [circles[name] for name in story_sprint.circles]
+    if not opened < deadline < launched < published < ends < reflected < closed < now:
+        raise RuntimeError("The past sprint's moments are out of order or in the future.")
+    ligaments = ligaments_between(movement, [circle.pk for circle in chosen])
+    strength = pairing.group_strength([circle.pk for circle in chosen], ligaments)
+    runner = members[story_sprint.facilitator]
+    user_of = {key: membership.user_id for key, membership in members.items()}
+    names = " × ".join(sorted(circle.name for circle in chosen))
+
+    writer = Writer()
+    (round_id,) = writer.ids(SprintRound, 1)
+    (sprint_id,) = writer.ids(Sprint, 1)
+    opted_at = [opened + timedelta(hours=3 + 20 * i) for i in range(len(chosen))]
+    writer.insert(
+        SprintRound,
+        [
+            "id",
+            "movement_id",
+            "opened_by_id",
+            "deadline",
+            "sprint_hours",
+            "seed",
+            "state",
+            "circle_count",
+            "group_count",
+            "created_at",
+            "proposed_at",
+            "launched_at",
+        ],
+        [
+            (
+                round_id,
+                movement.pk,
+                runner.pk,
+                deadline,
+                story_sprint.hours,
+                SEED,
+                SprintRound.State.LAUNCHED,
+                len(chosen),
+                1,
+                opened,
+                launched - timedelta(minutes=20),
+                launched,
+            )
+        ],
+    )
+    writer.insert(
+        RoundCircle,
+        ["id", "round_id", "circle_id", "opted_in_by_id", "opted_in_at", "group"],
+        [
+            (entry_id, round_id, circle.pk, members[conveners[circle.name]].pk, at, 1)
+            for entry_id, circle, at in zip(
+                writer.ids(RoundCircle, len(chosen)), chosen, opted_at, strict=True
+            )
+        ],
+    )
+    writer.insert(
+        Sprint,
+        [
+            "id",
+            "round_id",
+            "movement_id",
+            "state",
+            "strength",
+            "starts_at",
+            "ends_at",
+            "presenting_at",
+            "closed_at",
+            "created_at",
+        ],
+        [
+            (
+                sprint_id,
+                round_id,
+                movement.pk,
+                Sprint.State.CLOSED,
+                strength,
+                launched,
+                ends,
+                ends + timedelta(seconds=20),
+                closed,
+                launched,
+            )
+        ],
+    )
+    writer.insert(
+        SprintCircle,
+        ["id", "sprint_id", "round_id", "circle_id"],
+        [
+            (seat_id, sprint_id, round_id, circle.pk)
+            for seat_id, circle in zip(writer.ids(SprintCircle, len(chosen)), chosen, strict=True)
+        ],
+    )
+    writer.insert(
+        Timer,
+        [
+            "id",
+            "movement_id",
+            "kind",
+            "target_type_id",
+            "target_id",
+            "due_at",
+            "run_after",
+            "fired_at",
+            "attempts",
+            "created_at",
+        ],
+        [
+            (
+                writer.ids(Timer, 1)[0],
+                movement.pk,
+                SPRINT_DEADLINE,
+                ContentType.objects.get_for_model(Sprint).pk,
+                sprint_id,
+                ends,
+                ends,
+                ends + timedelta(seconds=20),
+                1,
+                launched,
+            )
+        ],
+    )
+    writer.insert(
+        SprintArtifact,
+        [
+            "id",
+            "sprint_id",
+            "title",
+            "description",
+            "link",
+            "published_by_id",
+            "published_at",
+            "updated_at",
+            "reflection",
+            "reflected_by_id",
+            "reflected_at",
+        ],
+        [
+            (
+                writer.ids(SprintArtifact, 1)[0],
+                sprint_id,
+                story_sprint.title,
+                story_sprint.description,
+                story_sprint.link,
+                members[story_sprint.artifact_by].pk,
+                published,
+                published,
+                story_sprint.reflection,
+                members[story_sprint.reflection_by].pk,
+                reflected,
+            )
+        ],
+    )
+
+    # The audit trail, as the services would have written it.
+    runner_user = user_of[story_sprint.facilitator]
+    events = [
+        (
+            opened,
+            runner_user,
+            SprintVerb.ROUND_OPENED,
+            str(round_id),
+            {"deadline": deadline.isoformat(), "sprint_hours": story_sprint.hours},
+        ),
+        *(
+            (
+                at,
+                user_of[conveners[circle.name]],
+                SprintVerb.CIRCLE_OPTED_IN,
+                circle.name,
+                {"round": round_id},
+            )
+            for circle, at in zip(chosen, opted_at, strict=True)
+        ),
+        (
+            launched - timedelta(minutes=20),
+            runner_user,
+            SprintVerb.PAIRS_PROPOSED,
+            str(round_id),
+            {"circles": len(chosen), "sprints": 1, "strength": strength},
+        ),
+        (
+            launched,
+            runner_user,
+            SprintVerb.ROUND_LAUNCHED,
+            str(round_id),
+            {"sprints": 1, "ends_at": ends.isoformat()},
+        ),
+        (
+            published,
+            user_of[story_sprint.artifact_by],
+            ArtifactVerb.ARTIFACT_PUBLISHED,
+            story_sprint.title,
+            {"sprint": sprint_id},
+        ),
+        (
+            reflected,
+            user_of[story_sprint.reflection_by],
+            ArtifactVerb.REFLECTION_WRITTEN,
+            story_sprint.title,
+            {"sprint": sprint_id},
+        ),
+        (
+            closed,
+            runner_user,
+            ArtifactVerb.SPRINT_CLOSED,
+            names,
+            {"sprint": sprint_id, "artifact": True},
+        ),
+    ]
+    _insert_events(writer, movement, events)
+    return Sprint.objects.get(pk=sprint_id)

@@ -9,22 +9,36 @@ is ``rituals.selectors.ligaments_between``. This module only keeps the rules and
 from datetime import timedelta
 from itertools import combinations
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.validators import URLValidator
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
+from commons.models import DrawRequest
 from movement.models import Movement, User
 from movement.services import notify_each, notify_many, record_event
 from movement.vocabulary import audit_verbs, notification_kinds
-from rituals import pairing, permissions, selectors
-from rituals.models import RoundCircle, Sprint, SprintCircle, SprintRound, Timer
-from rituals.timers import handler, handler_for
+from rituals import pairing, permissions, selectors, uploads
+from rituals.models import (
+    ArtifactFile,
+    RoundCircle,
+    Sprint,
+    SprintArtifact,
+    SprintCircle,
+    SprintDraw,
+    SprintLogEntry,
+    SprintRound,
+    Timer,
+)
+from rituals.timers import cancel_timers, handler, handler_for
 
 
 @audit_verbs
@@ -562,3 +576,517 @@ def convened_circles_in(sprint_round, membership):
         seat.circle.opted_in = seat.circle_id in opted
         circles.append(seat.circle)
     return circles
+
+
+# --- the open log and the draws a sprint used --------------------------------------------------
+
+
+@audit_verbs
+class LogVerb(models.TextChoices):
+    """What a sprint's open log and its draws from the commons write on the audit trail."""
+
+    LOG_WRITTEN = "sprint.log_written", gettext_lazy("wrote in a sprint's open log")
+    DRAW_LINKED = "sprint.draw_linked", gettext_lazy("linked a commons draw to a sprint")
+
+
+LOG_OPEN = (Sprint.State.RUNNING, Sprint.State.PRESENTING)
+LINKABLE_DRAWS = (*DrawRequest.OPEN_STATES, DrawRequest.State.GRANTED)
+
+
+def _lock_sprint(sprint):
+    return (
+        Sprint.objects.select_for_update(of=("self",)).select_related("movement").get(pk=sprint.pk)
+    )
+
+
+def _my_circle_ids(by, sprint):
+    """The sprint's circles ``by`` sits in, by name."""
+    return list(
+        SprintCircle.objects.filter(sprint=sprint, circle__circle_memberships__member=by)
+        .order_by("circle__name", "circle_id")
+        .values_list("circle_id", flat=True)
+    )
+
+
+def _require_part_in(by, sprint, reason):
+    if by.movement_id != sprint.movement_id:
+        raise PermissionDenied(reason)
+    my_circle_ids = _my_circle_ids(by, sprint)
+    if not permissions.takes_part_in_sprint(by, my_circle_ids):
+        raise PermissionDenied(reason)
+    return my_circle_ids
+
+
+def _category_words():
+    return ", ".join(str(label) for label in SprintLogEntry.Category.labels)
+
+
+def _check_log_entry(sprint, kind, category, text, pool, tool):
+    errors = {}
+    if kind not in SprintLogEntry.Kind.values:
+        errors["kind"] = _("Say whether it was a friction or a breakthrough.")
+    if category not in SprintLogEntry.Category.values:
+        errors["category"] = _("Unknown category: pick one of %(categories)s.") % {
+            "categories": _category_words()
+        }
+    if not text:
+        errors["text"] = _("Write what happened: an empty entry tells nobody anything.")
+    elif len(text) > SprintLogEntry._meta.get_field("text").max_length:
+        errors["text"] = _("An entry holds 2,000 characters at most.")
+    if len(tool) > SprintLogEntry._meta.get_field("tool").max_length:
+        errors["tool"] = _("Name the tool in 80 characters at most.")
+    if pool is not None and pool.movement_id != sprint.movement_id:
+        errors["pool"] = _("This pool is not part of this movement's commons.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def write_log_entry(*, by, sprint, kind, category, text, pool=None, tool="", circle=None, now=None):
+    """A member of one of the sprint's circles writes a friction or a breakthrough in its
+    open log, while the sprint runs or presents; once it is closed, the log is kept as it
+    was. The entry is written for ``circle`` (one of the sprint's circles the author sits
+    in), or else for the first of them by name. ``pool``, if given, must be one of the
+    movement's own pools."""
+    my_circle_ids = _require_part_in(
+        by, sprint, _("Only members of the sprint's circles write in its log.")
+    )
+    text = (text or "").strip()
+    tool = (tool or "").strip()
+    _check_log_entry(sprint, kind, category, text, pool, tool)
+    if circle is not None and circle.pk not in my_circle_ids:
+        raise ValidationError(
+            {"circle": _("Write for one of this sprint's circles that you sit in.")}
+        )
+    circle_id = circle.pk if circle is not None else my_circle_ids[0]
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The sprint's row, locked: closing it waits for an entry being written, and an
+        # entry written after the closing sees the sprint closed.
+        sprint = _lock_sprint(sprint)
+        if sprint.state not in LOG_OPEN:
+            raise ValidationError(
+                _("This sprint is closed: its log is kept as it was and takes no new entries.")
+            )
+        entry = SprintLogEntry.objects.create(
+            movement=sprint.movement,
+            sprint=sprint,
+            author=by,
+            circle_id=circle_id,
+            kind=kind,
+            category=category,
+            pool=pool,
+            tool=tool,
+            text=text,
+            created_at=now,
+        )
+        record_event(
+            movement=sprint.movement,
+            actor=by.user,
+            verb=LogVerb.LOG_WRITTEN,
+            target=str(sprint.pk),
+            entry=entry.pk,
+            kind=kind,
+            category=category,
+        )
+    return entry
+
+
+def _serves_sprint(draw_request, sprint):
+    """Whether the draw was asked for one of the sprint's circles, or by a member of one."""
+    circle_ids = SprintCircle.objects.filter(sprint=sprint).values("circle")
+    if draw_request.circle_id is not None and (
+        SprintCircle.objects.filter(sprint=sprint, circle=draw_request.circle_id).exists()
+    ):
+        return True
+    return CircleMembership.objects.filter(
+        circle__in=circle_ids,
+        member__user=draw_request.requested_by_id,
+        member__movement=sprint.movement_id,
+    ).exists()
+
+
+def link_draw(*, by, sprint, draw_request, now=None):
+    """A member of one of the sprint's circles says a draw from the commons served the
+    sprint: a sprint draws only on the commons. The draw must be of the sprint's own
+    movement, asked for one of its circles or by a member of one, granted or still waiting
+    (not declined or withdrawn), and serve no other sprint. The link is a row in rituals,
+    pointing at the draw; the commons know nothing of sprints."""
+    _require_part_in(by, sprint, _("Only members of the sprint's circles link its draws."))
+    if draw_request.pool.movement_id != sprint.movement_id:
+        raise ValidationError(
+            _(
+                "This draw is from another movement's commons: a sprint draws only on its "
+                "own movement's commons."
+            )
+        )
+    if draw_request.state not in LINKABLE_DRAWS:
+        raise ValidationError(
+            _("This draw was %(state)s: link a draw that was granted or still waits.")
+            % {"state": draw_request.get_state_display()}
+        )
+    if not _serves_sprint(draw_request, sprint):
+        raise ValidationError(
+            _(
+                "This draw was neither asked for one of the sprint's circles nor by one of "
+                "their members."
+            )
+        )
+    already = _("This draw is already linked to a sprint: a draw serves one sprint.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        sprint = _lock_sprint(sprint)
+        if sprint.state not in LOG_OPEN:
+            raise ValidationError(
+                _("This sprint is closed: the draws it used are kept as they were.")
+            )
+        if SprintDraw.objects.filter(draw_request=draw_request).exists():
+            raise ValidationError(already)
+        try:
+            with transaction.atomic():  # two members linking the same draw at once
+                link = SprintDraw.objects.create(
+                    sprint=sprint, draw_request=draw_request, linked_by=by, created_at=now
+                )
+        except IntegrityError:
+            raise ValidationError(already) from None
+        record_event(
+            movement=sprint.movement,
+            actor=by.user,
+            verb=LogVerb.DRAW_LINKED,
+            target=str(sprint.pk),
+            draw=draw_request.pk,
+            pool=draw_request.pool.name,
+            amount=str(draw_request.amount),
+        )
+    return link
+
+
+# --- the artifact, its files, the reflection and the closing -----------------------------------
+
+
+@audit_verbs
+class ArtifactVerb(models.TextChoices):
+    """What a sprint's artifact, its reflection and its closing write on the audit trail."""
+
+    ARTIFACT_PUBLISHED = "sprint.artifact_published", gettext_lazy("published a sprint's artifact")
+    ARTIFACT_EDITED = "sprint.artifact_edited", gettext_lazy("edited a sprint's artifact")
+    FILE_ADDED = "sprint.file_added", gettext_lazy("added a file to a sprint's artifact")
+    FILE_REMOVED = "sprint.file_removed", gettext_lazy("removed a file from a sprint's artifact")
+    REFLECTION_WRITTEN = "sprint.reflected", gettext_lazy("wrote a sprint's reflection")
+    SPRINT_CLOSED = "sprint.closed", gettext_lazy("closed a sprint")
+
+
+@notification_kinds
+class ClosingKind(models.TextChoices):
+    """What closing a sprint tells people about."""
+
+    SPRINT_CLOSED = "rituals.sprint_closed", gettext_lazy("a sprint of my circle was closed")
+
+
+FORGING = (Sprint.State.RUNNING, Sprint.State.PRESENTING)
+MAX_ARTIFACT_FILES = 12
+_WEB_LINK = URLValidator(schemes=["http", "https"])
+
+
+def forge_reason():
+    return _(
+        "Only members of this sprint's circles write its artifact and reflection, until the "
+        "sprint is closed."
+    )
+
+
+def close_reason():
+    return _("Only facilitators and organizers close a sprint, once.")
+
+
+def _require_forger(by, sprint):
+    if by.movement_id != sprint.movement_id or not selectors.my_circles_in_sprint(by, sprint):
+        raise PermissionDenied(forge_reason())
+
+
+def _lock_forging(sprint):
+    """The sprint's row, locked, while it still takes its artifact: a closing waits for a
+    write under way, and a write after the closing sees the sprint closed."""
+    sprint = _lock_sprint(sprint)
+    if sprint.state not in FORGING:
+        raise ValidationError(
+            _("This sprint is closed: its artifact and reflection are kept as they were.")
+        )
+    return sprint
+
+
+def _field_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def _check_artifact(title, description, link):
+    errors = {}
+    if not title:
+        errors["title"] = _("Give the artifact a title.")
+    elif len(title) > _field_length(SprintArtifact, "title"):
+        errors["title"] = _("A title holds 200 characters at most.")
+    if not description:
+        errors["description"] = _("Say what you made: a title alone tells the movement little.")
+    elif len(description) > _field_length(SprintArtifact, "description"):
+        errors["description"] = _("A description holds 5,000 characters at most.")
+    if link:
+        try:
+            if len(link) > _field_length(SprintArtifact, "link"):
+                raise ValidationError("too long")
+            _WEB_LINK(link)
+        except ValidationError:
+            errors["link"] = _(
+                "A link is a web address starting with http:// or https://, 500 characters at most."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def publish_artifact(*, by, sprint, title, description, link=""):
+    """A member of one of the sprint's circles publishes the artifact the circles forged
+    (title, description, an optional http or https link), or edits it, while the sprint
+    runs or presents. One artifact per sprint. Returns it."""
+    _require_forger(by, sprint)
+    title, description, link = (value.strip() for value in (title, description, link or ""))
+    _check_artifact(title, description, link)
+    with transaction.atomic():
+        sprint = _lock_forging(sprint)
+        now = timezone.now()
+        artifact = SprintArtifact.objects.filter(sprint=sprint).first()
+        if artifact is None:
+            artifact = SprintArtifact.objects.create(
+                sprint=sprint,
+                title=title,
+                description=description,
+                link=link,
+                published_by=by,
+                published_at=now,
+                updated_at=now,
+            )
+            verb = ArtifactVerb.ARTIFACT_PUBLISHED
+        else:
+            artifact.title, artifact.description, artifact.link = title, description, link
+            artifact.updated_at = now
+            artifact.save(update_fields=["title", "description", "link", "updated_at"])
+            verb = ArtifactVerb.ARTIFACT_EDITED
+        record_event(
+            movement=sprint.movement, actor=by.user, verb=verb, target=title, sprint=sprint.pk
+        )
+    return artifact
+
+
+def check_upload(upload):
+    """The kind of an uploaded file (``rituals.uploads``), or a ValidationError in words: too
+    large, empty, or not a kind the artifact takes, judged by its content whatever its
+    name."""
+    name = uploads.clean_name(upload.name)
+    limit = settings.ARTIFACT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": _("%(name)s is too large: a file may be %(limit)s at most.")
+                % {"name": name, "limit": filesizeformat(limit)}
+            }
+        )
+    if not upload.size:
+        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
+    kind = uploads.kind_of(upload)
+    if kind is None:
+        raise ValidationError(
+            {
+                "file": _(
+                    "%(name)s is not a kind of file the artifact takes, whatever its name "
+                    "says. Its content must be one of: %(kinds)s."
+                )
+                % {"name": name, "kinds": uploads.allowed_labels()}
+            }
+        )
+    return kind
+
+
+def add_artifact_file(*, by, sprint, upload):
+    """A member of one of the sprint's circles attaches a file to its published artifact,
+    while the sprint runs or presents: at most ``ARTIFACT_MAX_BYTES``, of a kind recognised
+    by its content, twelve files per artifact. The file is stored under ``MEDIA_ROOT`` with
+    a random name; its own name is kept only to name the download. Returns the row.
+
+    A file written by a request whose transaction then rolls back stays on disk, unnamed by
+    any row: harmless, since nothing serves it."""
+    _require_forger(by, sprint)
+    kind = check_upload(upload)
+    with transaction.atomic():
+        sprint = _lock_forging(sprint)
+        artifact = SprintArtifact.objects.filter(sprint=sprint).first()
+        if artifact is None:
+            raise ValidationError(_("Publish the artifact first: its files belong to it."))
+        if artifact.files.count() >= MAX_ARTIFACT_FILES:
+            raise ValidationError(
+                _("An artifact holds %(count)d files at most: remove one to add another.")
+                % {"count": MAX_ARTIFACT_FILES}
+            )
+        stored = ArtifactFile(
+            artifact=artifact,
+            movement_id=sprint.movement_id,
+            original_name=uploads.clean_name(upload.name),
+            content_type=kind.content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        stored.file.save("artifact", upload, save=False)
+        try:
+            stored.save()
+            record_event(
+                movement=sprint.movement,
+                actor=by.user,
+                verb=ArtifactVerb.FILE_ADDED,
+                target=stored.original_name,
+                sprint=sprint.pk,
+                file=stored.pk,
+                size=stored.size,
+                content_type=stored.content_type,
+            )
+        except Exception:
+            stored.file.delete(save=False)
+            raise
+    return stored
+
+
+def remove_artifact_file(*, by, sprint, artifact_file):
+    """A member of one of the sprint's circles takes a file off the artifact, while the
+    sprint runs or presents. The stored file is deleted once the removal is committed."""
+    _require_forger(by, sprint)
+    with transaction.atomic():
+        sprint = _lock_forging(sprint)
+        deleted, _rows = ArtifactFile.objects.filter(
+            pk=artifact_file.pk, artifact__sprint=sprint
+        ).delete()
+        if not deleted:
+            raise ValidationError(_("This file was already removed."))
+        record_event(
+            movement=sprint.movement,
+            actor=by.user,
+            verb=ArtifactVerb.FILE_REMOVED,
+            target=artifact_file.original_name,
+            sprint=sprint.pk,
+        )
+        name, storage = artifact_file.file.name, artifact_file.file.storage
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+def write_reflection(*, by, sprint, text):
+    """A member of one of the sprint's circles writes (or rewrites) the reflection on the
+    obstacles met, once the artifact is published and until the sprint is closed."""
+    _require_forger(by, sprint)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write what got in the way, in a few words at least.")})
+    if len(text) > _field_length(SprintArtifact, "reflection"):
+        raise ValidationError({"text": _("A reflection holds 5,000 characters at most.")})
+    with transaction.atomic():
+        sprint = _lock_forging(sprint)
+        artifact = SprintArtifact.objects.filter(sprint=sprint).first()
+        if artifact is None:
+            raise ValidationError(
+                _("Publish the artifact first: the reflection looks back on what you made.")
+            )
+        artifact.reflection, artifact.reflected_by = text, by
+        artifact.reflected_at = timezone.now()
+        artifact.save(update_fields=["reflection", "reflected_by", "reflected_at"])
+        record_event(
+            movement=sprint.movement,
+            actor=by.user,
+            verb=ArtifactVerb.REFLECTION_WRITTEN,
+            target=artifact.title,
+            sprint=sprint.pk,
+        )
+    return artifact
+
+
+def _circle_names(sprint):
+    return " × ".join(
+        SprintCircle.objects.filter(sprint=sprint)
+        .order_by("circle__name")
+        .values_list("circle__name", flat=True)
+    )
+
+
+def close_sprint(*, by, sprint):
+    """A facilitator or organizer closes a sprint that runs or presents: from then on its
+    artifact, files, reflection and log are kept as they are. A pending deadline is called
+    off, and every member of its circles hears it."""
+    if by.movement_id != sprint.movement_id or not permissions.can_run_sprint_rounds(by):
+        raise PermissionDenied(close_reason())
+    with transaction.atomic():
+        sprint = _lock_sprint(sprint)
+        if sprint.state == Sprint.State.CLOSED:
+            raise ValidationError(_("This sprint is already closed."))
+        sprint.state = Sprint.State.CLOSED
+        sprint.closed_at = timezone.now()
+        sprint.save(update_fields=["state", "closed_at"])
+        cancel_timers(target=sprint, kind=SPRINT_DEADLINE)
+        names = _circle_names(sprint)
+        record_event(
+            movement=sprint.movement,
+            actor=by.user,
+            verb=ArtifactVerb.SPRINT_CLOSED,
+            target=names,
+            sprint=sprint.pk,
+            artifact=SprintArtifact.objects.filter(sprint=sprint).exists(),
+        )
+        notify_many(
+            recipients=User.objects.filter(
+                memberships__circle_memberships__circle__in=SprintCircle.objects.filter(
+                    sprint=sprint
+                ).values("circle")
+            ).distinct(),
+            kind=ClosingKind.SPRINT_CLOSED,
+            movement=sprint.movement,
+            subject=gettext_lazy("Sprint closed: %(circles)s"),
+            body=gettext_lazy(
+                "%(by)s closed the sprint of %(circles)s. What you made and what you learned "
+                "stay on its page for the whole movement."
+            ),
+            params={"circles": names, "by": by.user.display_name},
+            url=sprint.get_absolute_url(),
+        )
+    return sprint
+
+
+# What the sprint page reads of the artifact (beside the rules it shows, like the round's).
+
+
+class SprintForge:
+    """What the sprint page shows of its artifact to one member, each part read only when
+    the page asks for it (the countdown's refresh asks for none): a fixed number of queries
+    whatever the number of files."""
+
+    def __init__(self, membership, sprint):
+        self.membership, self.sprint = membership, sprint
+
+    @cached_property
+    def artifact(self):
+        return (
+            SprintArtifact.objects.filter(sprint=self.sprint)
+            .select_related("published_by__user", "reflected_by__user")
+            .prefetch_related("files")
+            .first()
+        )
+
+    @cached_property
+    def files(self):
+        return list(self.artifact.files.all()) if self.artifact else []
+
+    @cached_property
+    def seated(self):
+        return bool(selectors.my_circles_in_sprint(self.membership, self.sprint))
+
+    @cached_property
+    def can_forge(self):
+        return permissions.can_forge_artifact(self.membership, self.sprint, self.seated)
+
+    @property
+    def can_close(self):
+        return permissions.can_close_sprint(self.membership, self.sprint)
+
+    @property
+    def can_add_files(self):
+        return self.can_forge and self.artifact is not None and len(self.files) < MAX_ARTIFACT_FILES

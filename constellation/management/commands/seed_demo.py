@@ -2,19 +2,23 @@
 
 The run that creates the movement also gives it a past (``constellation/seeding/history.py``
 writes the script in ``demo_story.py``): founded thirteen months ago, a year of ledger in
-its three pools, and its first three gatherings held and closed, with minutes. Today, through
-the services, Emeka asks the bail fund for more than it grants at once, Inès approves, and
-the draw waits for one more circle: Farah (among others) finds it under "What needs you".
+its three pools, its first three gatherings held and closed, with minutes, and a finished
+integration sprint with its artifact and reflection. Today, through the services, Emeka asks
+the bail fund for more than it grants at once, Inès approves, and the draw waits for one
+more circle: Farah (among others) finds it under "What needs you"; and a new sprint round
+pairs the pantry with Digital Storytelling for the next 72 hours.
 
 ``--size large`` then adds two years of a big movement to it (see
 ``constellation/seeding/large.py``), once: a second run says the data is there.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from circles import services as circle_services
 from circles.models import Circle
@@ -25,8 +29,9 @@ from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
 from movement import services
 from movement.models import Membership, Movement, Role, User
-from rituals.models import Cycle, Rhythm
+from rituals.models import Cycle, Rhythm, SprintRound
 from rituals.services import convergence
+from rituals.services import sprints as sprint_services
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
 MOVEMENT_NAME = "Tidewater Constellation"
@@ -214,6 +219,9 @@ class Command(BaseCommand):
             convergence.set_rhythm(by=members["amara"], **story.RHYTHM)
             if held:
                 history.backdate_rhythm(movement=movement, now=now)
+        if not SprintRound.objects.filter(movement=movement).exists():
+            self._seed_sprints(members, circles, now)
+            past.append("a finished sprint")
 
         self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
         if past:
@@ -222,6 +230,30 @@ class Command(BaseCommand):
         for email, name, role in PEOPLE:
             self.stdout.write(f"  {email:36} {name:16} {role}")
         return movement
+
+    def _seed_sprints(self, members, circles, now):
+        """The finished sprint (written as history: it happened weeks ago), then today's
+        round through the services, as a facilitator and two conveners would run it: one
+        sprint, running for the next 72 hours."""
+        conveners = {name: convener for name, *_rest, convener, _others in CIRCLES}
+        history.write_past_sprint(
+            movement=members["amara"].movement,
+            members=members,
+            circles=circles,
+            conveners=conveners,
+            now=now,
+        )
+        running = story.RUNNING_SPRINT
+        facilitator = members[running["facilitator"]]
+        sprint_round = sprint_services.open_round(
+            by=facilitator, deadline=timezone.now() + timedelta(days=2)
+        )
+        for name in running["circles"]:
+            sprint_services.opt_in(
+                by=members[conveners[name]], round=sprint_round, circle=circles[name]
+            )
+        sprint_services.propose(by=facilitator, round=sprint_round)
+        sprint_services.launch(by=facilitator, round=sprint_round)
 
     def _seed_commons(self, members, circles, now):
         """The pools and their year (written as history), then today's waiting draw and
