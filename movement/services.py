@@ -304,22 +304,19 @@ def set_notification_deliveries(*, user, deliveries):
 def zone_of(user):
     """The zone a person's e-mails and digest follow: their own if the account has one,
     else their first movement's, else UTC."""
-    own = getattr(user, "time_zone", "")
-    candidates = [own] if own else []
-    if not candidates:
-        first = (
-            Membership.objects.filter(user=user)
-            .order_by("joined_at", "pk")
-            .values_list("movement__time_zone", flat=True)
-            .first()
-        )
-        candidates.append(first)
-    for name in candidates:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                logger.warning("Unknown time zone %r for user %s", name, user.pk)
+    if user.zone:
+        return user.zone
+    first = (
+        Membership.objects.filter(user=user)
+        .order_by("joined_at", "pk")
+        .values_list("movement__time_zone", flat=True)
+        .first()
+    )
+    if first:
+        try:
+            return ZoneInfo(first)
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("Unknown time zone %r for user %s", first, user.pk)
     return ZoneInfo("UTC")
 
 
