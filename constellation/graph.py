@@ -20,7 +20,10 @@ What it shows
   circle by anything, ever" and the page says so.
 - **At most ``SHOWN`` circles in the picture**: the ones with the strongest ligaments
   (then the most members). A picture of a thousand circles is a blur; the table beside it
-  lists every circle, and the page says how many the picture leaves out.
+  lists every circle, and the page says how many the picture leaves out. Between them, at
+  most ``LINES_DRAWN`` lines, the strongest: two hundred well-tied circles can have four
+  thousand ligaments between them, a megabyte of lines that cover each other. The layout
+  still pulls along every one of them; the page says how many lines it leaves out.
 
 Where the layout is computed, and when
 ======================================
@@ -35,7 +38,7 @@ together with the **fingerprint** of what it was computed from: the circles show
 one's radius (its member count bucketed to half a pixel of radius: a new member moves
 nothing until the circle is drawn larger), and every ligament's strength between them. A
 view computes the fingerprint from the data it reads anyway (one query for the circles,
-five for the ligaments) and reuses the stored layout when the fingerprint matches: one
+four for the ligaments) and reuses the stored layout when the fingerprint matches: one
 cache read. When it differs (a ligament formed or grew, a circle came, went or grew) the
 layout is computed again and stored, starting from the stored positions of the circles
 still shown, so the picture shifts instead of being redrawn from scratch. The cache key
@@ -58,12 +61,12 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import networkx as nx
 from django.core.cache import cache
 from django.db.models import Count
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from circles.selectors import active_circles
@@ -76,6 +79,8 @@ from rituals.pairing import (
 from rituals.selectors import ligaments_between
 
 SHOWN = 200  # circles drawn at most; every circle is in the table
+LINES_DRAWN = 600  # the strongest ligaments between the circles shown that are drawn
+TIES_SHOWN = 5  # ligaments listed in a circle's row of the table, the strongest
 WIDTH, HEIGHT, PAD = 720, 540, 36  # the drawing at zoom 1, in pixels
 RADIUS_LEAST, RADIUS_MOST = 5.0, 24.0
 EDGE_THINNEST, EDGE_THICKEST = 1.0, 7.0
@@ -134,8 +139,19 @@ def _kind_words(kind, count):
     ) % {"count": count}
 
 
+@lru_cache(maxsize=4096)
+def _counted_kind(key, count, language):
+    """``_kind_words``, remembered: a page names thousands of kinds, most of them with small
+    counts, and each translation lookup costs tens of microseconds."""
+    kind = next(kind for kind in KINDS if kind.key == key)
+    return _kind_words(kind, count)
+
+
 def _kinds_in_words(ligament):
-    return ", ".join(_kind_words(kind, count) for kind, count in _kind_counts(ligament))
+    language = get_language()
+    return ", ".join(
+        _counted_kind(kind.key, count, language) for kind, count in _kind_counts(ligament)
+    )
 
 
 @dataclass(eq=False)
@@ -159,9 +175,19 @@ class Node:
     def ligament_count(self):
         return len(self.ties)
 
-    @property
+    @cached_property
     def ties_by_strength(self):
         return sorted(self.ties, key=lambda tie: (-tie.strength, tie.other.name, tie.other.id))
+
+    @property
+    def ties_shown(self):
+        """The strongest ties, for the table's row: a circle tied to forty others would
+        make the table a wall of text (its page, ``?circle=``, lists them all)."""
+        return self.ties_by_strength[:TIES_SHOWN]
+
+    @property
+    def ties_more(self):
+        return max(len(self.ties) - TIES_SHOWN, 0)
 
     @property
     def title(self):
@@ -199,6 +225,14 @@ class Tie:
         """In the table: Kitchen: strength 7 (1 sprint together, 2 shared members)."""
         return gettext("%(other)s: strength %(strength)d (%(kinds)s)") % {
             "other": self.other.name,
+            "strength": self.strength,
+            "kinds": _kinds_in_words(self.ligament),
+        }
+
+    @property
+    def text_without_name(self):
+        """After a link to the other circle: strength 7 (1 sprint together, …)."""
+        return gettext("strength %(strength)d (%(kinds)s)") % {
             "strength": self.strength,
             "kinds": _kinds_in_words(self.ligament),
         }
@@ -253,8 +287,8 @@ class Constellation:
 
 def constellation(movement):
     """The movement's circles and ligaments, and the layout of the ones shown (stored, or
-    computed and stored when the graph changed). Seven queries whatever the size: the
-    circles with their member counts, five for the ligaments, one cache read (and the
+    computed and stored when the graph changed). Six queries whatever the size: the
+    circles with their member counts, four for the ligaments, one cache read (and the
     cache write when the layout is computed again)."""
     circles = (
         active_circles(movement)
@@ -527,9 +561,10 @@ def drawing(shape, *, zoom=1):
     for node in shape.shown:
         x, y = shape.positions.get(node.id, (0.5, 0.5))
         drawn[node.id] = DrawnNode(node, round(PAD + x * inner_x, 1), round(PAD + y * inner_y, 1))
-    strongest = max((edge.strength for edge in shape.edges), default=1)
+    drawn_edges = shape.edges[-LINES_DRAWN:]  # weakest first: the strongest are last
+    strongest = max((edge.strength for edge in drawn_edges), default=1)
     edges = []
-    for edge in shape.edges:
+    for edge in drawn_edges:
         a, b = drawn[edge.a.id], drawn[edge.b.id]
         share = edge.strength / strongest
         line = round(EDGE_THINNEST + (EDGE_THICKEST - EDGE_THINNEST) * share, 1)
@@ -543,6 +578,7 @@ def drawing(shape, *, zoom=1):
         "nodes": nodes,
         "edges": edges,
         "labelled": sum(1 for node in nodes if node.label),
+        "lines_left_out": len(shape.edges) - len(edges),
         "zoom_in": next((z for z in ZOOMS if z > zoom), None),
         "zoom_out": next((z for z in reversed(ZOOMS) if z < zoom), None),
     }

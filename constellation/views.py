@@ -1,8 +1,9 @@
 """Pages of the roof: they read several apps, so no app can hold them."""
 
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,6 +48,12 @@ def constellation_graph(request, membership):
     zoom = graph.zoom_level(request.GET.get("zoom"))
     shape = graph.constellation(movement)
     page = Paginator(shape.circles, GRAPH_TABLE_PAGE).get_page(request.GET.get("page"))
+    focus = None
+    if "circle" in request.GET:  # every ligament of one circle, listed above the table
+        wanted = request.GET["circle"]
+        focus = next((node for node in shape.circles if node.slug == wanted), None)
+        if focus is None:
+            raise Http404(_("No active circle of this movement has that address."))
     return render(
         request,
         "constellation/graph.html",
@@ -57,6 +64,7 @@ def constellation_graph(request, membership):
             "drawing": graph.drawing(shape, zoom=zoom),
             "legend": graph.legend(),
             "page": page,
+            "focus": focus,
             "querystring": f"zoom={zoom}" if zoom != 1 else "",
         },
     )

@@ -266,6 +266,10 @@ class Commitment(models.Model):
     reviewed_in = models.ForeignKey(
         CircleReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed"
     )
+    # The other circles the text names, worked out when it was written (rituals.naming).
+    named_circles = models.ManyToManyField(
+        "circles.Circle", related_name="named_in_commitments", blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,9 +1,8 @@
-import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -201,23 +200,21 @@ def calendar_feed_or_404(token):
 def ligaments_between(movement, circle_ids=None):
     """The collaboration between every two active circles of ``movement`` (only those among
     ``circle_ids`` when given), as ``{frozenset({a, b}): Ligament}`` for the pairs that have
-    any. Five queries whatever the number of circles, each counted in SQL but one:
+    any. Four queries whatever the number of circles, each counted in SQL:
 
     - **sprints**: sprints both circles were in (any state: a sprint exists once launched);
     - **shared members**: members who sit in both circles;
     - **commitments**: commitments one circle made at a gathering whose text names the other
-      circle (its whole name, as words, whatever the case). A commitment belongs to one
-      circle and records no second one, so the words are what "names both" can mean:
-      counting every two circles that merely committed at the same gathering would tie
-      every circle that reports to every other, and say nothing. Read in one query and
-      matched in Python (words, not SQL ``LIKE``: "Art" does not name "start");
+      circle (``rituals.naming``: worked out when the commitment was written). A commitment
+      belongs to one circle and records no second one, so the words are what "names both"
+      can mean: counting every two circles that merely committed at the same gathering
+      would tie every circle that reports to every other, and say nothing;
     - **commons**: draws requested for one circle, approved or granted, that a member
       approved deciding for the other (each draw once per pair of circles).
     """
     circles = Circle.objects.for_movement(movement).active()
     if circle_ids is not None:
         circles = circles.filter(pk__in=list(circle_ids))
-    names = dict(circles.values_list("pk", "name"))
     chosen = circles.values("pk")
     counts = defaultdict(lambda: defaultdict(int))
     for kind, rows in (
@@ -227,11 +224,15 @@ def ligaments_between(movement, circle_ids=None):
     ):
         for a, b, count in rows:
             counts[frozenset((a, b))][kind] += count
-    last_commitment_on = {}
-    for pair, day in _commitments_naming(chosen, names, movement.zone):
-        counts[pair]["commitments"] += 1
-        if pair not in last_commitment_on or last_commitment_on[pair] < day:
-            last_commitment_on[pair] = day
+    last_commitment_at = {}
+    for a, b, count, last in _commitments_naming(chosen):
+        pair = frozenset((a, b))
+        counts[pair]["commitments"] += count
+        last_commitment_at[pair] = max(last, last_commitment_at.get(pair, last))
+    zone = movement.zone
+    last_commitment_on = {
+        pair: at.astimezone(zone).date() for pair, at in last_commitment_at.items()
+    }
     return {
         pair: Ligament(**kinds, last_commitment_on=last_commitment_on.get(pair))
         for pair, kinds in counts.items()
@@ -280,31 +281,17 @@ def _commons_draws(circles):
     )
 
 
-def _words(text):
-    return tuple(re.findall(r"\w+", text.casefold()))
-
-
-def _commitments_naming(circles, names, zone):
-    """(pair, local date of the gathering) for each commitment of one circle whose text
-    names another of ``names`` (each named circle once per commitment)."""
-    by_first_word = defaultdict(list)
-    for circle_id, name in names.items():
-        words = _words(name)
-        if words:
-            by_first_word[words[0]].append((words, circle_id))
-    rows = Commitment.objects.filter(circle__in=circles).values_list(
-        "circle", "text", "gathering__starts_at"
+def _commitments_naming(circles):
+    """(author circle, circle named, commitments, the last one's gathering start): both
+    directions of a pair come apart, and ``ligaments_between`` adds them up."""
+    return (
+        Commitment.named_circles.through.objects.filter(
+            commitment__circle__in=circles, circle__in=circles
+        )
+        .values_list("commitment__circle", "circle")
+        .annotate(count=Count("commitment"), last=Max("commitment__gathering__starts_at"))
+        .order_by()
     )
-    for circle_id, text, starts_at in rows.order_by():
-        words = _words(text)
-        named = set()
-        for index, word in enumerate(words):
-            for name_words, other in by_first_word.get(word, ()):
-                if other != circle_id and words[index : index + len(name_words)] == name_words:
-                    named.add(other)
-        day = starts_at.astimezone(zone).date()
-        for other in named:
-            yield frozenset((circle_id, other)), day
 
 
 # --- integration sprints: the open log, the draws, the frictions report --------------------

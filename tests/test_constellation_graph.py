@@ -16,8 +16,9 @@ from circles.models import Circle, CircleMembership
 from commons.services import decide_draw
 from constellation import graph
 from movement.models import Membership, User
-from rituals.models import Commitment, Sprint, SprintCircle, SprintRound
+from rituals.models import Sprint, SprintCircle, SprintRound
 from rituals.pairing import Ligament
+from rituals.services.facilitation import record_commitment
 from tests.factories import (
     CircleFactory,
     CircleMembershipFactory,
@@ -61,8 +62,11 @@ def shared_member(a, b):
 
 
 def commitment(by, naming):
-    Commitment.objects.create(
-        gathering=GatheringFactory(movement=by.movement), circle=by, text=f"Help {naming.name}"
+    record_commitment(
+        by=None,
+        gathering=GatheringFactory(movement=by.movement),
+        circle=by,
+        text=f"Help {naming.name}",
     )
 
 
@@ -481,8 +485,8 @@ def tied_movement(movement, size):
 
 
 # The session with its user, the membership, the header's unread count, the circles with
-# their member counts, the five ligament queries and one cache read.
-QUERIES_STORED = 10
+# their member counts, the four ligament queries and one cache read.
+QUERIES_STORED = 9
 # And when the layout is computed again, the cache's write (count, read, write, and the
 # savepoint around them).
 QUERIES_LAID_OUT = QUERIES_STORED + 5
@@ -499,3 +503,59 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(QUERIES_STORED):
         response = client.get(URL)
     assert len(nodes_in(response)) == size
+
+
+# --- a circle's every ligament ----------------------------------------------------------------
+
+
+def test_a_row_lists_the_strongest_ties_and_links_to_the_rest(login, mo, tidewater, medics):
+    others = [circle(tidewater, f"Circle {n}") for n in range(graph.TIES_SHOWN + 2)]
+    for other in others:
+        shared_member(medics, other)
+    sprint_of(medics, others[-1])  # the strongest, though listed last by name
+    client = login(mo)
+    html = client.get(URL).content.decode()
+    row = re.search(rf'<tr data-circle="{medics.pk}">(.*?)</tr>', html, re.S).group(1)
+    assert row.count("<li>") == graph.TIES_SHOWN + 1  # five ties and the link to the rest
+    assert row.index(f"Circle {len(others) - 1}: strength 5") < row.index("Circle 0: strength 2")
+    assert "and 2 more ligaments of Street Medics" in row
+    assert f'href="?circle={medics.slug}#ties"' in row
+
+    every = client.get(URL, {"circle": medics.slug}).content.decode()
+    listed = re.search(r'<ol class="graph-ties">(.*?)</ol>', every, re.S).group(1)
+    assert listed.count("<li>") == len(others)
+    assert "Street Medics: 7 ligaments, strongest first" in every
+
+
+@pytest.mark.parametrize("which", ["nobody", "archived", "elsewhere"])
+def test_the_ligaments_of_a_circle_not_in_the_constellation_are_not_found(
+    login, mo, tidewater, elsewhere, medics, which
+):
+    slug = {
+        "nobody": "no-such-circle",
+        "archived": CircleFactory(
+            movement=tidewater, name="Gone", slug="gone", archived_at=timezone.now()
+        ).slug,
+        "elsewhere": CircleFactory(movement=elsewhere, name="Far", slug="far").slug,
+    }[which]
+    assert login(mo).get(URL, {"circle": slug}).status_code == 404
+
+
+def test_only_the_strongest_lines_are_drawn_and_the_page_says_so(
+    login, mo, tidewater, medics, monkeypatch
+):
+    monkeypatch.setattr(graph, "LINES_DRAWN", 2)
+    weak, strong, strongest = (circle(tidewater, name) for name in ("Weak", "Strong", "Top"))
+    shared_member(medics, weak)
+    sprint_of(medics, strong)
+    sprint_of(medics, strongest)
+    shared_member(medics, strongest)
+    html = login(mo).get(URL).content.decode()
+    drawn = {
+        frozenset(map(int, pair))
+        for pair in re.findall(
+            r'<line class="graph-edge[^"]*"[^>]*data-a="(\d+)" data-b="(\d+)"', html
+        )
+    }
+    assert drawn == {frozenset((medics.pk, strong.pk)), frozenset((medics.pk, strongest.pk))}
+    assert "Lines drawn: the 2 strongest of the 3 ligaments between these circles" in html

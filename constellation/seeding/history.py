@@ -59,6 +59,7 @@ from rituals.recurrence import occurrences
 from rituals.selectors import ligaments_between
 from rituals.services.convergence import Verb as ConvergenceVerb
 from rituals.services.facilitation import Verb as FacilitationVerb
+from rituals.services.facilitation import name_circles_in
 from rituals.services.sprints import SPRINT_DEADLINE, ArtifactVerb
 from rituals.services.sprints import Verb as SprintVerb
 
@@ -908,6 +909,7 @@ def write_past_gatherings(*, movement, members, circles, now=None):
             for i, row in zip(writer.ids(Commitment, len(commitments)), commitments, strict=True)
         ],
     )
+    name_circles_in(movement, Commitment.objects.filter(gathering_id__in=gathering_ids))
     writer.insert(
         Rsvp,
         ["id", "gathering_id", "member_id", "answer", "updated_at"],

@@ -56,6 +56,7 @@ from rituals.reminders import NotificationKind as ReminderKind
 from rituals.services.convergence import Verb as ConvergenceVerb
 from rituals.services.facilitation import NotificationKind as FacilitationKind
 from rituals.services.facilitation import Verb as FacilitationVerb
+from rituals.services.facilitation import name_circles_in
 
 DOMAIN = "large.demo.constellation.test"
 SMALL_DOMAIN = "small.demo.constellation.test"
@@ -1496,6 +1497,7 @@ class LargeSeed:
             ["id", "gathering_id", "circle_id", "text", "created_at", "outcome", "reviewed_in_id"],
             ((i, *row) for i, row in zip(ids, commitments, strict=True)),
         )
+        name_circles_in(self.movement, Commitment.objects.filter(gathering__movement=self.movement))
         ids = w.ids(Rsvp, len(rsvps))
         w.insert(
             Rsvp,

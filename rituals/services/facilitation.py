@@ -10,10 +10,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from circles.models import Circle
 from movement.models import User
 from movement.services import notify_many, record_event
 from movement.vocabulary import audit_verbs, notification_kinds
 from rituals.models import AgendaItem, CircleReport, Commitment, Decision, Gathering
+from rituals.naming import Names
 from rituals.services.convergence import bump_version
 
 
@@ -239,8 +241,28 @@ def record_commitment(*, by, gathering, circle, text):
         commitment = Commitment.objects.create(
             gathering=gathering, circle=circle, text=text.strip()
         )
+        commitment.named_circles.set(circles_named(gathering.movement, commitment))
         bump_version(gathering)
     return commitment
+
+
+def circles_named(movement, commitment):
+    """The movement's other active circles the commitment's text names."""
+    names = Names(dict(Circle.objects.for_movement(movement).active().values_list("pk", "name")))
+    return names.named_in(commitment.text, besides=commitment.circle_id)
+
+
+def name_circles_in(movement, commitments):
+    """Work out, in one pass, the circles each of ``commitments`` names (seeds write
+    commitments in bulk, past this service)."""
+    names = Names(dict(Circle.objects.for_movement(movement).active().values_list("pk", "name")))
+    through = Commitment.named_circles.through
+    rows = [
+        through(commitment_id=pk, circle_id=other)
+        for pk, author, text in commitments.values_list("pk", "circle_id", "text")
+        for other in names.named_in(text, besides=author)
+    ]
+    through.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
 
 
 def close_gathering(*, by, gathering):

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from commons.services import decide_draw, withdraw_draw
-from rituals.models import Commitment, Sprint, SprintCircle, SprintRound
+from rituals.models import Sprint, SprintCircle, SprintRound
 from rituals.selectors import ligaments_between
+from rituals.services.facilitation import record_commitment
 from tests.factories import (
     CircleFactory,
     CircleMembershipFactory,
@@ -21,7 +22,7 @@ from tests.factories import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-QUERIES = 5
+QUERIES = 4
 
 
 @pytest.fixture
@@ -70,8 +71,11 @@ def test_a_commitment_naming_another_circle_ties_them(tidewater, medics, kitchen
     gathering = GatheringFactory(
         movement=tidewater, starts_at=datetime(2027, 3, 6, 18, tzinfo=PARIS)
     )
-    Commitment.objects.create(
-        gathering=gathering, circle=medics, text="Train the people's kitchen crew in first aid"
+    record_commitment(
+        by=None,
+        gathering=gathering,
+        circle=medics,
+        text="Train the people's kitchen crew in first aid",
     )
     ligament = between(tidewater, medics, kitchen)
     assert ligament.commitments == 1
@@ -85,15 +89,15 @@ def test_the_last_commitment_is_dated_in_the_movement_s_time_zone(tidewater, med
     gathering = GatheringFactory(
         movement=tidewater, starts_at=datetime(2027, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC"))
     )
-    Commitment.objects.create(gathering=gathering, circle=kitchen, text="Feed the Street Medics")
+    record_commitment(by=None, gathering=gathering, circle=kitchen, text="Feed the Street Medics")
     assert between(tidewater, medics, kitchen).last_commitment_on == datetime(2027, 4, 1).date()
 
 
 def test_commitments_each_way_add_up_and_keep_the_latest_date(tidewater, medics, kitchen):
     march = GatheringFactory(movement=tidewater, starts_at=datetime(2027, 3, 6, 18, tzinfo=PARIS))
     april = GatheringFactory(movement=tidewater, starts_at=datetime(2027, 4, 3, 18, tzinfo=PARIS))
-    Commitment.objects.create(gathering=april, circle=medics, text="Cook with People's Kitchen")
-    Commitment.objects.create(gathering=march, circle=kitchen, text="Ask street medics for kits")
+    record_commitment(by=None, gathering=april, circle=medics, text="Cook with People's Kitchen")
+    record_commitment(by=None, gathering=march, circle=kitchen, text="Ask street medics for kits")
     ligament = between(tidewater, medics, kitchen)
     assert ligament.commitments == 2
     assert ligament.last_commitment_on == datetime(2027, 4, 3).date()
@@ -101,14 +105,14 @@ def test_commitments_each_way_add_up_and_keep_the_latest_date(tidewater, medics,
 
 def test_a_name_inside_another_word_names_nobody(tidewater, medics, art):
     gathering = GatheringFactory(movement=tidewater)
-    Commitment.objects.create(gathering=gathering, circle=medics, text="Restart the night shift")
+    record_commitment(by=None, gathering=gathering, circle=medics, text="Restart the night shift")
     assert between(tidewater, medics, art) is None
 
 
 def test_commitments_at_the_same_gathering_tie_nothing_by_themselves(tidewater, medics, kitchen):
     gathering = GatheringFactory(movement=tidewater)
-    Commitment.objects.create(gathering=gathering, circle=medics, text="Buy gauze")
-    Commitment.objects.create(gathering=gathering, circle=kitchen, text="Cook on Fridays")
+    record_commitment(by=None, gathering=gathering, circle=medics, text="Buy gauze")
+    record_commitment(by=None, gathering=gathering, circle=kitchen, text="Cook on Fridays")
     assert ligaments_between(tidewater) == {}
 
 
@@ -182,8 +186,11 @@ def test_sprints_together_tie_circles(tidewater, medics, kitchen, art):
 
 def test_every_kind_adds_to_one_ligament(tidewater, medics, kitchen, fund):
     seat(kitchen, seat(medics))
-    Commitment.objects.create(
-        gathering=GatheringFactory(movement=tidewater), circle=kitchen, text="Feed street medics"
+    record_commitment(
+        by=None,
+        gathering=GatheringFactory(movement=tidewater),
+        circle=kitchen,
+        text="Feed street medics",
     )
     draw_for(medics, fund, kitchen)
     sprint_of(medics, kitchen)
@@ -228,8 +235,8 @@ def tied_ring(movement, size, fund):
     gathering = GatheringFactory(movement=movement)
     for circle, following in zip(circles, circles[1:] + circles[:1], strict=True):
         seat(following, seat(circle))
-        Commitment.objects.create(
-            gathering=gathering, circle=circle, text=f"Meet {following.name} twice"
+        record_commitment(
+            by=None, gathering=gathering, circle=circle, text=f"Meet {following.name} twice"
         )
         draw_for(circle, fund, following)
         sprint_of(circle, following)
@@ -245,3 +252,36 @@ def test_the_query_count_does_not_grow_with_the_movement(
         ligaments = ligaments_between(tidewater)
     assert len(ligaments) == size
     assert {ligament.strength for ligament in ligaments.values()} == {3 + 2 + 2 + 1}
+
+
+# --- what a commitment named is kept with it ---------------------------------------------------
+
+
+def test_a_renamed_circle_keeps_the_commitments_made_to_it(tidewater, medics, kitchen):
+    record_commitment(
+        by=None,
+        gathering=GatheringFactory(movement=tidewater),
+        circle=medics,
+        text="Cook with people's kitchen",
+    )
+    kitchen.name = "Soup Collective"
+    kitchen.save()
+    assert between(tidewater, medics, kitchen).commitments == 1
+
+
+def test_a_circle_named_after_the_commitment_was_written_is_not_tied(tidewater, medics):
+    record_commitment(
+        by=None, gathering=GatheringFactory(movement=tidewater), circle=medics, text="Start a choir"
+    )
+    choir = CircleFactory(movement=tidewater, name="Choir")
+    assert between(tidewater, medics, choir) is None
+
+
+def test_a_commitment_naming_only_its_own_circle_ties_nothing(tidewater, medics):
+    record_commitment(
+        by=None,
+        gathering=GatheringFactory(movement=tidewater),
+        circle=medics,
+        text="Street medics rest",
+    )
+    assert ligaments_between(tidewater) == {}
