@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Seen by every command of `make run`: links in e-mails and .ics files follow the port.
+# Seen by every command of `make run`. honcho hands each process a PORT of its own (the
+# worker's is PORT+100), so the links in e-mails and .ics files get SITE_URL, fixed here.
 export PORT
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -26,7 +27,7 @@ run: install
 	@echo ""
 	@echo "Constellation is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(VENV)/bin/honcho start -f Procfile.dev
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(VENV)/bin/honcho start -f Procfile.dev
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -68,6 +68,33 @@ if not SECRET_KEY:
         # Several containers must share one key, so production never invents its own.
         raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) when HTTPS is on.")
     SECRET_KEY = _laptop_secret_key()
+
+
+def _laptop_case_keys() -> str:
+    # Like the laptop's SECRET_KEY: made once per installation, kept under var/ (never in
+    # the database it protects, never committed).
+    from cryptography.fernet import Fernet
+
+    path = VAR_DIR / "case_keys"
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Conflict cases' texts are encrypted with these Fernet keys (rituals.sealing), kept outside
+# the database: comma-separated, the first encrypts, every one decrypts (to rotate, put a new
+# key first, run `manage.py reseal_cases`, then drop the old one).
+CASE_KEYS = envsecret("CASE_KEYS")
+if not CASE_KEYS:
+    if HTTPS:
+        raise ImproperlyConfigured(
+            "Set CASE_KEYS (or CASE_KEYS_FILE): conflict cases are encrypted with a key kept "
+            'outside the database. Make one with `python -c "from cryptography.fernet import '
+            'Fernet; print(Fernet.generate_key().decode())"`.'
+        )
+    CASE_KEYS = _laptop_case_keys()
+CASE_KEYS = [key.strip() for key in CASE_KEYS.split(",") if key.strip()]
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Links in e-mails and calendar feeds. Unset, it follows the port `make run` serves on.
 SITE_URL = (

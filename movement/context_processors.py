@@ -17,6 +17,7 @@ LINKS = {
     "circles": ("circles:directory", ("circles:",)),
     "commons": ("commons:pools", ("commons:",)),
     "convergence": ("rituals:convergence", ("rituals:",)),
+    "conflicts": ("rituals:conflicts", ("rituals:conflict_", "rituals:case_", "rituals:drill_")),
     "members": ("movement:members", ("movement:invitations", "movement:audit")),
     "notifications": ("notifications", ("notification_settings",)),
     "calendar": ("calendar", ()),
@@ -53,6 +54,8 @@ class Header:
                 marks[key] = "page"
             elif _in_section(self._view_name, section):
                 marks[key] = "true"
+        if "conflicts" in marks:  # its own link, though its views live in rituals
+            marks.pop("convergence", None)
         return marks
 
     @cached_property

@@ -9,6 +9,7 @@ class RitualsConfig(AppConfig):
         # and declares this app's audit verbs, notification kinds and needs.
         import rituals.digests  # noqa: F401
         import rituals.needs  # noqa: F401
+        import rituals.services.conflicts  # noqa: F401
         import rituals.services.convergence  # noqa: F401
         import rituals.services.facilitation  # noqa: F401
         import rituals.services.sprints  # noqa: F401

@@ -1,16 +1,19 @@
-"""iCalendar files for gatherings and sprint deadlines (RFC 5545, via the icalendar library)."""
+"""iCalendar files for gatherings, sprint deadlines and listening circles (RFC 5545, via the
+icalendar library)."""
+
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from rituals import selectors
-from rituals.models import Sprint, SprintCircle
+from rituals.models import ConflictCase, Sprint, SprintCircle
 
 
-def gathering_calendar(gatherings, sprints=()):
+def gathering_calendar(gatherings, sprints=(), circles=()):
     calendar = Calendar()
     calendar.add("prodid", "-//Constellation//convergence//EN")
     calendar.add("version", "2.0")
@@ -33,7 +36,41 @@ def gathering_calendar(gatherings, sprints=()):
         calendar.add_component(event)
     for sprint in sprints:
         calendar.add_component(_sprint_event(sprint))
+    for case in circles:
+        calendar.add_component(_listening_circle_event(case))
     return calendar.to_ical()
+
+
+LISTENING_CIRCLE_LENGTH = timedelta(hours=2)
+
+
+def _listening_circle_event(case):
+    """A conflict case's listening circle: when and where, and a link that only the case's
+    people can open. No case text, no names: a calendar is shared, synced and leaked."""
+    event = Event()
+    event.add("uid", f"listening-circle-{case.pk}@constellation")
+    event.add("dtstamp", case.scheduled_at or case.circle_at)
+    event.add("dtstart", case.circle_at)
+    event.add("dtend", case.circle_at + LISTENING_CIRCLE_LENGTH)
+    event.add("summary", _("%(movement)s: listening circle") % {"movement": case.movement.name})
+    if case.circle_place:
+        event.add("location", case.circle_place)
+    event.add("url", f"{settings.SITE_URL}{case.get_absolute_url()}")
+    return event
+
+
+def feed_circles(user, *, now=None):
+    """The scheduled listening circles of the cases the person is a party to or facilitates,
+    from the feed's window on. One query."""
+    now = now or timezone.now()
+    mine = Q(parties__member__user=user) | Q(facilitators__member__user=user)
+    return (
+        ConflictCase.objects.filter(mine, circle_at__gte=now - selectors.FEED_PAST)
+        .exclude(state=ConflictCase.State.CLOSED, outcome=ConflictCase.Outcome.WITHDRAWN)
+        .select_related("movement")
+        .distinct()
+        .order_by("circle_at", "pk")
+    )
 
 
 def _sprint_event(sprint):
@@ -74,5 +111,10 @@ def feed_sprints(user, *, now=None):
 
 
 def feed_calendar(user, *, now=None):
-    """A person's private feed: their movements' gatherings and their circles' sprints."""
-    return gathering_calendar(selectors.feed_gatherings(user, now=now), feed_sprints(user, now=now))
+    """A person's private feed: their movements' gatherings, their circles' sprints, and the
+    listening circles they are to attend."""
+    return gathering_calendar(
+        selectors.feed_gatherings(user, now=now),
+        feed_sprints(user, now=now),
+        feed_circles(user, now=now),
+    )

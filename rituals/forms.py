@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from commons.amounts import format_amount
 from movement.fields import IdChoiceField, IdMultipleChoiceField, TimeZoneField, is_id
 from movement.forms import MemberNameField
 from rituals import recurrence
-from rituals.models import Commitment, Rhythm, Rsvp, SprintLogEntry
+from rituals.models import Commitment, ConflictCase, ConflictRitual, Rhythm, Rsvp, SprintLogEntry
 
 Kind = Rhythm.Kind
 REPEAT_CHOICES = [
@@ -656,3 +657,226 @@ class FrictionFilterForm(forms.Form):
         if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
             raise ValidationError(_("Give the month as year and month, like 2026-11."))
         return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+# --- the conflict ritual -------------------------------------------------------------------
+
+LOCAL_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+CASE_TEXT_MAX = 5000
+
+
+class RitualForm(forms.ModelForm):
+    class Meta:
+        model = ConflictRitual
+        fields = ["text", "cooling_off_hours", "follow_up_days", "retention_months"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 18})}
+        help_texts = {
+            "text": _("Markdown: headings (##), lists, **bold**. Every member can read it."),
+        }
+
+
+class CaseForm(forms.Form):
+    """Open a case, or a practice drill (``practice``: the parties play a fictional case)."""
+
+    party_1 = MemberNameField(label=_("Who is it with?"))
+    party_2 = MemberNameField(label=_("Another person (if any)"), required=False)
+    party_3 = MemberNameField(label=_("Another person (if any)"), required=False)
+    about = forms.ChoiceField(
+        label=_("This is about"), choices=ConflictCase.About.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("What was done or decided"),
+        max_length=CASE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Describe actions and decisions: what happened, when, what it did. Only the "
+            "parties, the facilitators and the organizers will read it."
+        ),
+    )
+    confirmed = forms.BooleanField(
+        label=_("This describes what was done or decided, not who someone is."),
+        required=False,
+    )
+
+    def __init__(self, *args, members, suggest_url, practice=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("party_1", "party_2", "party_3"):
+            self.fields[name].members = members
+            self.fields[name].widget.suggest_url = suggest_url
+        if practice:
+            self.fields["party_1"].label = _("Who plays the other party?")
+            self.fields["description"].help_text = _(
+                "A fictional case to practise on. Write it as a real one would be written."
+            )
+            self.fields["cooling_off_minutes"] = forms.IntegerField(
+                label=_("Cooling-off period of the drill (minutes)"),
+                initial=ConflictCase.DRILL_COOLING_OFF_MINUTES,
+                required=False,
+                min_value=1,
+                max_value=ConflictCase.DRILL_MOST_MINUTES,
+            )
+            self.fields["follow_up_minutes"] = forms.IntegerField(
+                label=_("Follow-up after the circle (minutes)"),
+                initial=ConflictCase.DRILL_FOLLOW_UP_MINUTES,
+                required=False,
+                min_value=1,
+                max_value=ConflictCase.DRILL_MOST_MINUTES,
+            )
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        others = [data[name] for name in ("party_1", "party_2", "party_3") if data.get(name)]
+        arguments = {
+            "others": list({member.pk: member for member in others}.values()),
+            "about": data["about"],
+            "description": data["description"],
+            "confirmed": data["confirmed"],
+        }
+        for name in ("cooling_off_minutes", "follow_up_minutes"):
+            if name in self.fields:
+                arguments[name] = data[name]
+        return arguments
+
+
+class AssignFacilitatorForm(forms.Form):
+    member = MemberNameField(label=_("Facilitator"))
+
+    def __init__(self, *args, members, suggest_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].members = members
+        self.fields["member"].widget.suggest_url = suggest_url
+        self.fields["member"].help_text = _(
+            "A facilitator or an organizer of the movement who is not a party."
+        )
+
+
+OFFERED_TIMES = 4
+
+
+class OfferTimesForm(forms.Form):
+    """Up to four times for the listening circle, in the movement's time zone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, OFFERED_TIMES + 1):
+            self.fields[f"time_{number}"] = forms.DateTimeField(
+                label=_("Time %(number)d") % {"number": number},
+                required=number == 1,
+                widget=LOCAL_MOMENT,
+            )
+
+    def times(self):
+        return [
+            value
+            for number in range(1, OFFERED_TIMES + 1)
+            if (value := self.cleaned_data.get(f"time_{number}"))
+        ]
+
+
+ATTEND_CHOICES = [("yes", _("I can attend")), ("no", _("I cannot"))]
+
+
+class AvailabilityForm(forms.Form):
+    """A party marks each offered time."""
+
+    def __init__(self, *args, options, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = answers or {}
+        for option in options:
+            local = timezone.localtime(option.starts_at)
+            self.fields[f"option_{option.pk}"] = forms.ChoiceField(
+                label=formats_date(local),
+                choices=ATTEND_CHOICES,
+                widget=forms.RadioSelect,
+                initial={True: "yes", False: "no"}.get(answers.get(option.pk)),
+            )
+        self.options = options
+
+    def answers(self):
+        return {
+            option.pk: self.cleaned_data[f"option_{option.pk}"] == "yes" for option in self.options
+        }
+
+
+def formats_date(moment):
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+class ScheduleForm(forms.Form):
+    option = forms.TypedChoiceField(label=_("The time"), coerce=int, widget=forms.RadioSelect)
+    place = forms.CharField(
+        label=_("Where"),
+        max_length=200,
+        required=False,
+        help_text=_("A room or a call link; it goes in the parties' calendars, with no case text."),
+    )
+
+    def __init__(self, *args, availability, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [
+            (
+                row["option"].pk,
+                _("%(when)s: %(can)d can attend, %(cannot)d cannot")
+                % {
+                    "when": formats_date(timezone.localtime(row["option"].starts_at)),
+                    "can": row["can"],
+                    "cannot": row["cannot"],
+                },
+            )
+            for row in availability
+        ]
+
+
+class HeldForm(forms.Form):
+    heard = forms.TypedMultipleChoiceField(
+        label=_("Each party was heard"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    agreements = forms.CharField(
+        label=_("What the parties agreed"),
+        required=False,
+        max_length=CASE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One agreement per line. They are checked at the follow-up."),
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["heard"].choices = [
+            (party.pk, party.member.user.display_name) for party in parties
+        ]
+
+    def agreement_lines(self):
+        return self.cleaned_data["agreements"].splitlines()
+
+
+HELD_CHOICES = [("yes", _("It held")), ("no", _("It did not hold"))]
+
+
+class CheckInForm(forms.Form):
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, agreement in enumerate(agreements, start=1):
+            self.fields[f"agreement_{agreement.pk}"] = forms.ChoiceField(
+                label=_("Agreement %(number)d: %(text)s")
+                % {"number": number, "text": Truncator(agreement.text).chars(120)},
+                choices=HELD_CHOICES,
+                widget=forms.RadioSelect,
+            )
+        self.agreements = agreements
+
+    def held(self):
+        return {
+            agreement.pk: self.cleaned_data[f"agreement_{agreement.pk}"] == "yes"
+            for agreement in self.agreements
+        }
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"),
+        choices=[
+            (ConflictCase.Outcome.RESOLVED, _("Resolved")),
+            (ConflictCase.Outcome.UNRESOLVED, _("Unresolved")),
+        ],
+        widget=forms.RadioSelect,
+    )

@@ -1,9 +1,10 @@
 """What convergence asks of a member, for the "needs me" list (``movement/needs.py``): the
 next gathering with their answer, the reports their circles owe for it, and, for
 organizers, the circles drifting away; then the deadlines of their circles' running sprints
-and, for conveners, a sprint round waiting for their circle's answer."""
+(and the reflection of those whose time is up), for conveners a sprint round waiting for
+their circle's answer; and each person's next step in their conflict cases."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,7 +13,17 @@ from circles.models import CircleMembership
 from movement.needs import Need, needs_provider
 from rituals import permissions, selectors
 from rituals.forms import RsvpForm
-from rituals.models import CircleReport, Gathering, RoundCircle, Sprint, SprintRound
+from rituals.models import (
+    AvailabilityOption,
+    CaseFacilitator,
+    CaseParty,
+    CircleReport,
+    ConflictCase,
+    Gathering,
+    RoundCircle,
+    Sprint,
+    SprintRound,
+)
 
 SHOWN = 3
 
@@ -95,7 +106,7 @@ def sprint_needs(membership, now):
     One query when nothing is under way (the rounds that are open or hold a running sprint
     of the member's), and a fixed few more when something is."""
     movement = membership.movement
-    mine = Sprint.objects.running().of_member(membership).values("round")
+    mine = _forging(Sprint.objects.of_member(membership)).values("round")
     rounds = list(
         SprintRound.objects.filter(
             Q(movement=movement, state=SprintRound.State.OPEN, deadline__gt=now) | Q(pk__in=mine)
@@ -105,28 +116,39 @@ def sprint_needs(membership, now):
     )
     needs = []
     if any(sprint_round.state == SprintRound.State.LAUNCHED for sprint_round in rounds):
-        running = (
-            Sprint.objects.running()
-            .of_member(membership)
+        forging = (
+            _forging(Sprint.objects.of_member(membership))
             .filter(movement=movement)
             .select_related("movement")
             .with_circles()
             .order_by("ends_at", "pk")
         )
-        for sprint in running[:SHOWN]:
-            names = ", ".join(seat.circle.name for seat in sprint.sprint_circles.all())
+        for sprint in forging[:SHOWN]:
+            names = " · ".join(seat.circle.name for seat in sprint.sprint_circles.all())
+            running = sprint.state == Sprint.State.RUNNING
             needs.append(
                 Need(
                     title=_("Sprint: %(circles)s") % {"circles": names},
-                    detail=_("Make the artifact before the time is up."),
+                    detail=_("Make the artifact before the time is up.")
+                    if running
+                    else _("Time is up: publish the artifact and write the reflection."),
                     url=sprint.get_absolute_url(),
-                    due=sprint.ends_at,
+                    due=sprint.ends_at if running else None,
                 )
             )
     open_round = next((r for r in rounds if r.state == SprintRound.State.OPEN), None)
     if open_round is not None:
         needs.extend(_circles_to_opt_in(membership, open_round))
     return needs
+
+
+def _forging(sprints):
+    """Running sprints, and those presenting whose reflection is still to be written."""
+    return sprints.filter(
+        Q(state=Sprint.State.RUNNING)
+        | Q(state=Sprint.State.PRESENTING, artifact__isnull=True)
+        | Q(state=Sprint.State.PRESENTING, artifact__reflection="")
+    )
 
 
 def _circles_to_opt_in(membership, sprint_round):
@@ -152,3 +174,99 @@ def _circles_to_opt_in(membership, sprint_round):
             due=sprint_round.deadline,
         )
     ]
+
+
+# --- the conflict ritual -------------------------------------------------------------------
+
+
+def _case_step(case):
+    """What the case asks of this person next, in words, and by when; None when nothing."""
+    State = ConflictCase.State
+    number = {"number": case.pk}
+    if case.state == State.COOLING_OFF and case.is_party:
+        return _("Conflict case %(number)s: cooling off") % number, case.cooling_off_ends_at
+    if case.state == State.AWAITING_CIRCLE:
+        if case.is_party and case.unanswered:
+            return _("Conflict case %(number)s: mark when you can attend") % number, None
+        if case.facilitates and not case.offered:
+            return _(
+                "Conflict case %(number)s: offer times for the listening circle"
+            ) % number, None
+        if case.facilitates and case.offered:
+            return _("Conflict case %(number)s: pick the listening circle's time") % number, None
+    if case.state == State.SCHEDULED:
+        return _("Conflict case %(number)s: the listening circle") % number, case.circle_at
+    if case.state == State.FOLLOW_UP:
+        if case.is_party and not case.checked_in:
+            return _("Conflict case %(number)s: did the agreements hold?") % number, None
+        if case.facilitates:
+            return _("Conflict case %(number)s: close the case") % number, None
+    return None
+
+
+@needs_provider
+def conflict_needs(membership, now):
+    """Each person's next step in their open cases (three at most), and for organizers the
+    cases waiting for a facilitator. Two queries, whatever the number of cases: nothing of a
+    case's text, only its number and its step."""
+    mine = CaseParty.objects.filter(case=OuterRef("pk"), member=membership)
+    cases = (
+        ConflictCase.objects.filter(
+            movement=membership.movement_id, state__in=ConflictCase.OPEN_STATES
+        )
+        .annotate(
+            is_party=Exists(mine),
+            facilitates=Exists(
+                CaseFacilitator.objects.filter(case=OuterRef("pk"), member=membership)
+            ),
+            offered=Exists(AvailabilityOption.objects.filter(case=OuterRef("pk"))),
+            unanswered=Exists(
+                AvailabilityOption.objects.filter(case=OuterRef("pk")).exclude(
+                    answers__party__member=membership
+                )
+            ),
+            checked_in=Exists(mine.filter(checked_in_at__isnull=False)),
+        )
+        .filter(Q(is_party=True) | Q(facilitates=True))
+        .select_related("movement")
+        .order_by("created_at", "pk")
+    )
+    needs = []
+    for case in cases[: SHOWN * 3]:
+        step = _case_step(case)
+        if step is None:
+            continue
+        title, due = step
+        needs.append(
+            Need(
+                title=title,
+                detail=_("practice drill") if case.is_practice else "",
+                url=case.get_absolute_url(),
+                due=due,
+            )
+        )
+        if len(needs) == SHOWN:
+            break
+    if permissions.can_assign_case_facilitator(membership):
+        waiting = (
+            ConflictCase.objects.filter(
+                movement=membership.movement_id, state__in=ConflictCase.OPEN_STATES
+            )
+            .exclude(Exists(CaseFacilitator.objects.filter(case=OuterRef("pk"))))
+            .count()
+        )
+        if waiting:
+            needs.append(
+                Need(
+                    title=ngettext(
+                        "A conflict case waits for a facilitator",
+                        "%(count)d conflict cases wait for a facilitator",
+                        waiting,
+                    )
+                    % {"count": waiting},
+                    url=reverse(
+                        "rituals:conflicts", kwargs={"movement_slug": membership.movement.slug}
+                    ),
+                )
+            )
+    return needs

@@ -103,3 +103,40 @@ def can_read_artifact(membership, sprint):
     """The artifact and its files, like the sprint's log, are the whole movement's to read
     (the download view finds a file only within the caller's movement)."""
     return membership.movement_id == sprint.movement_id
+
+
+# --- the conflict ritual ---------------------------------------------------------------------
+
+
+def can_adopt_ritual(membership):
+    """Organizers write and adopt the movement's conflict ritual."""
+    return membership.role == Role.ORGANIZER
+
+
+def can_run_drill(membership):
+    """Facilitators and organizers run practice drills."""
+    return membership.role in (Role.ORGANIZER, Role.FACILITATOR)
+
+
+def can_assign_case_facilitator(membership):
+    return membership.role == Role.ORGANIZER
+
+
+def case_roles(membership, case, party_member_ids, facilitator_member_ids):
+    """What the member is to the case: any of "party", "facilitator", "organizer"."""
+    roles = set()
+    if membership.movement_id != case.movement_id:
+        return roles
+    if membership.pk in party_member_ids:
+        roles.add("party")
+    if membership.pk in facilitator_member_ids:
+        roles.add("facilitator")
+    if membership.role == Role.ORGANIZER:
+        roles.add("organizer")
+    return roles
+
+
+def can_see_case(roles):
+    """Its parties, its assigned facilitators and the movement's organizers; nobody else
+    (they get 404: a case they may not see does not exist for them)."""
+    return bool(roles)

@@ -4,17 +4,23 @@ from datetime import date, datetime, timedelta
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower, TruncMonth
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from circles.models import Circle, CircleMembership
 from commons.models import Approval, DrawRequest, Pool
 from movement.pagination import keyset_page
-from rituals import charts
+from rituals import charts, permissions
 from rituals.models import (
+    Agreement,
+    AvailabilityOption,
     CalendarFeed,
+    CaseView,
     CircleReport,
     Commitment,
+    ConflictCase,
+    ConflictRitual,
     Gathering,
     Rhythm,
     Rsvp,
@@ -492,3 +498,133 @@ def friction_entries(movement, *, category=None, month=None, older=None, newer=N
         start, end = month_range(month, movement.zone)
         entries = entries.filter(created_at__gte=start, created_at__lt=end)
     return keyset_page(entries, ordering=("-created_at", "-id"), older=older, newer=newer)
+
+
+# --- the conflict ritual -------------------------------------------------------------------
+
+CASE_VIEWS_SHOWN = 50
+
+
+def ritual_versions(movement):
+    return list(
+        ConflictRitual.objects.filter(movement=movement)
+        .select_related("adopted_by__user")
+        .order_by("-version")
+    )
+
+
+def ritual_version_or_404(movement, version):
+    return get_object_or_404(
+        ConflictRitual.objects.select_related("adopted_by__user", "movement"),
+        movement=movement,
+        version=version,
+    )
+
+
+def case_or_404(membership, case_id):
+    """The case with its parties and facilitators, and what the member is to it; 404 for
+    anyone who may not see it (a case of another movement looks the same). Three queries."""
+    case = get_object_or_404(
+        ConflictCase.objects.select_related("movement", "ritual", "filed_by__user"),
+        pk=case_id,
+        movement=membership.movement_id,
+    )
+    parties = list(case.parties.select_related("member__user").order_by("-is_filer", "pk"))
+    facilitators = list(case.facilitators.select_related("member__user").order_by("pk"))
+    roles = permissions.case_roles(
+        membership,
+        case,
+        {party.member_id for party in parties},
+        {seat.member_id for seat in facilitators},
+    )
+    if not permissions.can_see_case(roles):
+        raise Http404("No such case.")
+    case.party_list, case.facilitator_list, case.roles = parties, facilitators, roles
+    return case
+
+
+def cases_of(membership, *, older=None, newer=None):
+    """The cases a member may see, newest first, a keyset page at a time."""
+    return keyset_page(
+        ConflictCase.objects.visible_to(membership).select_related("movement", "ritual"),
+        ordering=("-created_at", "-id"),
+        older=older,
+        newer=newer,
+    )
+
+
+def availability_of(case):
+    """The offered times, each with its answers (``answers``: {party id: can attend};
+    ``cells``: the same in the order of ``case.party_list`` when the case has it) and how
+    many parties can and cannot attend."""
+    options = list(AvailabilityOption.objects.filter(case=case).prefetch_related("answers"))
+    rows = []
+    for option in options:
+        answers = {answer.party_id: answer.can_attend for answer in option.answers.all()}
+        rows.append(
+            {
+                "option": option,
+                "answers": answers,
+                "cells": [answers.get(party.pk) for party in getattr(case, "party_list", [])],
+                "can": sum(1 for yes in answers.values() if yes),
+                "cannot": sum(1 for yes in answers.values() if not yes),
+            }
+        )
+    return rows
+
+
+def agreements_of(case):
+    """The agreements, each with the parties' checks (``checks``: {party id: held};
+    ``answered``: [(party, held)] in the order of ``case.party_list``)."""
+    agreements = list(Agreement.objects.filter(case=case).prefetch_related("checks"))
+    parties = getattr(case, "party_list", [])
+    rows = []
+    for agreement in agreements:
+        checks = {check.party_id: check.held for check in agreement.checks.all()}
+        rows.append(
+            {
+                "agreement": agreement,
+                "checks": checks,
+                "answered": [(party, checks[party.pk]) for party in parties if party.pk in checks],
+            }
+        )
+    return rows
+
+
+def case_views(case, *, limit=CASE_VIEWS_SHOWN):
+    """Who opened the case and when, most recent first."""
+    return list(CaseView.objects.filter(case=case).select_related("viewer__user")[:limit])
+
+
+def case_figures(movement, *, now=None):
+    """What the whole movement sees of its cases: counts and a median, never a person.
+    Practice drills are counted apart. Two queries."""
+    now = now or timezone.now()
+    year_start = timezone.localtime(now, movement.zone).replace(
+        month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    State = ConflictCase.State
+    real = ConflictCase.objects.filter(movement=movement, is_practice=False)
+    figures = real.aggregate(
+        opened=Count("id"),
+        cooling_off=Count("id", filter=Q(state=State.COOLING_OFF)),
+        under_way=Count("id", filter=Q(state__in=ConflictCase.OPEN_STATES)),
+        resolved=Count("id", filter=Q(outcome=ConflictCase.Outcome.RESOLVED)),
+        unresolved=Count("id", filter=Q(outcome=ConflictCase.Outcome.UNRESOLVED)),
+    )
+    figures["drills_this_year"] = ConflictCase.objects.filter(
+        movement=movement, is_practice=True, created_at__gte=year_start
+    ).count()
+    waits = sorted(
+        (held - created).total_seconds()
+        for created, held in real.filter(held_at__isnull=False).values_list("created_at", "held_at")
+    )
+    figures["median_days_to_circle"] = round(_median(waits) / 86400, 1) if waits else None
+    return figures
+
+
+def _median(values):
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2

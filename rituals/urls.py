@@ -54,4 +54,28 @@ urlpatterns = [
     path("sprints/<int:sprint_id>/log/", views.sprint_log_write, name="sprint_log"),
     path("sprints/<int:sprint_id>/draws/", views.sprint_draw_link, name="sprint_draw_link"),
     path("sprints/frictions/", views.frictions, name="frictions"),
+    # the conflict ritual
+    path("conflicts/", views.conflicts, name="conflicts"),
+    path("conflicts/ritual/", views.conflict_ritual, name="conflict_ritual"),
+    path(
+        "conflicts/ritual/v<int:version>/",
+        views.conflict_ritual,
+        name="conflict_ritual_version",
+    ),
+    path("conflicts/ritual/edit/", views.conflict_ritual_edit, name="conflict_ritual_edit"),
+    path("conflicts/cases/new/", views.case_new, name="case_new"),
+    path("conflicts/drills/new/", views.case_new, {"practice": True}, name="drill_new"),
+    path("conflicts/cases/<int:case_id>/", views.conflict_case, name="conflict_case"),
+    path("conflicts/cases/<int:case_id>/facilitator/", views.case_assign, name="case_assign"),
+    path("conflicts/cases/<int:case_id>/times/", views.case_offer_times, name="case_offer_times"),
+    path(
+        "conflicts/cases/<int:case_id>/availability/",
+        views.case_availability,
+        name="case_availability",
+    ),
+    path("conflicts/cases/<int:case_id>/schedule/", views.case_schedule, name="case_schedule"),
+    path("conflicts/cases/<int:case_id>/held/", views.case_held, name="case_held"),
+    path("conflicts/cases/<int:case_id>/check-in/", views.case_check_in, name="case_check_in"),
+    path("conflicts/cases/<int:case_id>/close/", views.case_close, name="case_close"),
+    path("conflicts/cases/<int:case_id>/withdraw/", views.case_withdraw, name="case_withdraw"),
 ]

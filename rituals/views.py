@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from circles import selectors as circle_selectors
 from commons.models import DrawRequest
 from movement import selectors as movement_selectors
+from movement.models import Role
 from movement.pagination import keyset_page
 from movement.tenancy import movement_view, require
 from rituals import permissions, selectors, uploads
@@ -27,22 +28,41 @@ from rituals.forms import (
     AgendaItemForm,
     ArtifactFileForm,
     ArtifactForm,
+    AssignFacilitatorForm,
+    AvailabilityForm,
+    CaseForm,
+    CheckInForm,
+    CloseCaseForm,
     CommitmentForm,
     DecisionForm,
     ExtendForm,
     FrictionFilterForm,
     GatheringForm,
+    HeldForm,
     NotesForm,
+    OfferTimesForm,
     ReflectionForm,
     ReportForm,
     RhythmForm,
+    RitualForm,
     RsvpForm,
+    ScheduleForm,
     SprintDrawForm,
     SprintLogEntryForm,
     SprintRoundForm,
     SwapForm,
 )
-from rituals.models import ArtifactFile, RoundCircle, Sprint, SprintRound
+from rituals.models import (
+    Agreement,
+    ArtifactFile,
+    AvailabilityOption,
+    ConflictCase,
+    ConflictRitual,
+    RoundCircle,
+    Sprint,
+    SprintRound,
+)
+from rituals.services import conflicts as conflict_services
 from rituals.services import convergence as convergence_services
 from rituals.services import facilitation
 from rituals.services import sprints as sprint_services
@@ -1089,3 +1109,364 @@ def sprint_close(request, membership, sprint_id):
     else:
         messages.success(request, _("The sprint is closed; both circles have been told."))
     return redirect(sprint)
+
+
+# --- the conflict ritual -------------------------------------------------------------------
+
+
+def _suggest_url(membership):
+    return reverse("movement:member_suggest", kwargs={"movement_slug": membership.movement.slug})
+
+
+@movement_view
+@require_safe
+def conflicts(request, membership):
+    """The ritual in force, the movement's figures (never a person), and the member's cases."""
+    movement = membership.movement
+    return render(
+        request,
+        "rituals/conflicts/overview.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "ritual": conflict_services.ritual_in_force(movement),
+            "figures": selectors.case_figures(movement),
+            "page": selectors.cases_of(membership, **_page_cursors(request)),
+            "can_run_drill": permissions.can_run_drill(membership),
+            "sees_every_case": membership.role == Role.ORGANIZER,
+        },
+    )
+
+
+@movement_view
+@require_safe
+def conflict_ritual(request, membership, version=None):
+    """The ritual in force (or an earlier version), readable by every member."""
+    movement = membership.movement
+    current = conflict_services.ritual_in_force(movement)
+    ritual = current if version is None else selectors.ritual_version_or_404(movement, version)
+    return render(
+        request,
+        "rituals/conflicts/ritual.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "ritual": ritual,
+            "current": current,
+            "versions": selectors.ritual_versions(movement),
+            "can_adopt": permissions.can_adopt_ritual(membership),
+        },
+    )
+
+
+@movement_view
+def conflict_ritual_edit(request, membership):
+    require(permissions.can_adopt_ritual(membership), _("Only organizers adopt the ritual."))
+    movement = membership.movement
+    current = conflict_services.ritual_in_force(movement)
+    form = RitualForm(
+        request.POST or None,
+        instance=ConflictRitual(
+            text=current.text,
+            cooling_off_hours=current.cooling_off_hours,
+            follow_up_days=current.follow_up_days,
+            retention_months=current.retention_months,
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ritual = conflict_services.adopt_ritual(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)d of the ritual is in force; cases under way keep theirs.")
+                % {"version": ritual.version},
+            )
+            return redirect("rituals:conflict_ritual", movement_slug=movement.slug)
+    return render(
+        request,
+        "rituals/conflicts/ritual_form.html",
+        {"movement": movement, "membership": membership, "form": form, "current": current},
+    )
+
+
+@movement_view
+def case_new(request, membership, practice=False):
+    """File a case (or, for facilitators and organizers, start a practice drill)."""
+    if practice:
+        require(
+            permissions.can_run_drill(membership),
+            _("Only facilitators and organizers run practice drills."),
+        )
+    movement = membership.movement
+    form = CaseForm(
+        request.POST or None,
+        members=movement_selectors.members_of(movement),
+        suggest_url=_suggest_url(membership),
+        practice=practice,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = conflict_services.file_case(
+                by=membership,
+                practice=practice,
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            form.add_error(None, _fields_of(form, error))
+        else:
+            messages.success(
+                request,
+                _("The practice drill has begun: a short cooling-off period first.")
+                if practice
+                else _(
+                    "The case is filed. Its cooling-off period has begun; everyone in it is told."
+                ),
+            )
+            return redirect(case)
+    return render(
+        request,
+        "rituals/conflicts/case_form.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "form": form,
+            "practice": practice,
+            "ritual": conflict_services.ritual_in_force(movement),
+        },
+    )
+
+
+def _fields_of(form, error):
+    """A service's field errors, put next to the form's own fields where they exist
+    (``others`` is the form's ``party_1``)."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {"others": "party_1"}
+    return ValidationError(
+        {
+            (name if name in form.fields else renamed.get(name)): messages_
+            for name, messages_ in error.error_dict.items()
+        }
+    )
+
+
+@movement_view
+def conflict_case(request, membership, case_id):
+    """Everything about a case its reader may act on, in its state. Every view is logged in
+    the case's own access log."""
+    case = selectors.case_or_404(membership, case_id)
+    conflict_services.record_view(case=case, viewer=membership)
+    my_party = next((p for p in case.party_list if p.member_id == membership.pk), None)
+    availability = (
+        selectors.availability_of(case) if case.state == ConflictCase.State.AWAITING_CIRCLE else []
+    )
+    agreements = selectors.agreements_of(case)
+    State = ConflictCase.State
+    now = timezone.now()
+    facilitating = "facilitator" in case.roles
+    context = {
+        "movement": membership.movement,
+        "membership": membership,
+        "case": case,
+        "now": now,
+        "my_party": my_party,
+        "facilitating": facilitating,
+        "availability": availability,
+        "agreements": agreements,
+        "views": selectors.case_views(case) if my_party or "organizer" in case.roles else None,
+        "cooling_total": int((case.cooling_off_ends_at - case.created_at).total_seconds()),
+        "cooling_elapsed": max(
+            0, int((min(now, case.cooling_off_ends_at) - case.created_at).total_seconds())
+        ),
+    }
+    with timezone.override(membership.movement.zone):
+        if "organizer" in case.roles and case.is_open:
+            context["assign_form"] = AssignFacilitatorForm(
+                members=conflict_services.facilitator_choices(membership.movement),
+                suggest_url=_suggest_url(membership),
+            )
+        if facilitating and case.state == State.AWAITING_CIRCLE:
+            context["offer_form"] = OfferTimesForm()
+            if availability:
+                context["schedule_form"] = ScheduleForm(availability=availability)
+        if my_party and case.state == State.AWAITING_CIRCLE and availability:
+            context["availability_form"] = AvailabilityForm(
+                options=[row["option"] for row in availability],
+                answers={row["option"].pk: row["answers"].get(my_party.pk) for row in availability},
+            )
+        if facilitating and case.state == State.SCHEDULED:
+            context["held_form"] = HeldForm(parties=case.party_list)
+        if my_party and case.state == State.FOLLOW_UP and agreements:
+            context["check_in_form"] = CheckInForm(
+                agreements=[row["agreement"] for row in agreements]
+            )
+        if facilitating and case.state == State.FOLLOW_UP:
+            context["close_form"] = CloseCaseForm()
+        response = render(request, "rituals/conflicts/case.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _case_step(request, membership, case_id, form_class, act, success, *, only=None, **form_kwargs):
+    """A POST that takes one step in a case: the form's errors, or the service's refusal,
+    go back to the case page as messages; success redirects to it. The case is found first
+    (404 for whoever may not see it), then ``only`` — (allowed, reason) — is required."""
+    case = selectors.case_or_404(membership, case_id)
+    if only is not None:
+        require(*only)
+    with timezone.override(membership.movement.zone):
+        form = form_class(request.POST, **{k: v(case) for k, v in form_kwargs.items()})
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(
+                    request, f"{label}: {' '.join(errors)}" if label else " ".join(errors)
+                )
+            return redirect(case)
+        try:
+            act(case, form)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(case)
+    messages.success(request, success)
+    return redirect(case)
+
+
+@movement_view
+@require_POST
+def case_assign(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        AssignFacilitatorForm,
+        lambda case, form: conflict_services.assign_facilitator(
+            by=membership, case=case, member=form.cleaned_data["member"]
+        ),
+        _("The facilitator is assigned and told."),
+        only=(
+            permissions.can_assign_case_facilitator(membership),
+            _("Only organizers assign a case's facilitator."),
+        ),
+        members=lambda case: conflict_services.facilitator_choices(membership.movement),
+        suggest_url=lambda case: _suggest_url(membership),
+    )
+
+
+@movement_view
+@require_POST
+def case_offer_times(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        OfferTimesForm,
+        lambda case, form: conflict_services.offer_times(
+            by=membership, case=case, times=form.times()
+        ),
+        _("The times are offered; the parties are asked to mark theirs."),
+    )
+
+
+@movement_view
+@require_POST
+def case_availability(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        AvailabilityForm,
+        lambda case, form: conflict_services.answer_availability(
+            by=membership, case=case, can_attend=form.answers()
+        ),
+        _("Your availability is saved."),
+        options=lambda case: list(AvailabilityOption.objects.filter(case=case)),
+    )
+
+
+@movement_view
+@require_POST
+def case_schedule(request, membership, case_id):
+    def act(case, form):
+        option = AvailabilityOption.objects.filter(
+            case=case, pk=form.cleaned_data["option"]
+        ).first()
+        if option is None:
+            raise ValidationError(_("Pick one of the times offered for this case."))
+        conflict_services.schedule_circle(
+            by=membership, case=case, option=option, place=form.cleaned_data["place"]
+        )
+
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        ScheduleForm,
+        act,
+        _("The listening circle is scheduled and in the parties' calendars."),
+        availability=selectors.availability_of,
+    )
+
+
+@movement_view
+@require_POST
+def case_held(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        HeldForm,
+        lambda case, form: conflict_services.record_held(
+            by=membership,
+            case=case,
+            heard=form.cleaned_data["heard"],
+            agreements=form.agreement_lines(),
+        ),
+        _("The listening circle is recorded; the follow-up is on its way."),
+        parties=lambda case: case.party_list,
+    )
+
+
+@movement_view
+@require_POST
+def case_check_in(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        CheckInForm,
+        lambda case, form: conflict_services.check_in(by=membership, case=case, held=form.held()),
+        _("Your check-in is saved."),
+        agreements=lambda case: list(Agreement.objects.filter(case=case)),
+    )
+
+
+@movement_view
+@require_POST
+def case_close(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        CloseCaseForm,
+        lambda case, form: conflict_services.close_case(
+            by=membership, case=case, outcome=form.cleaned_data["outcome"]
+        ),
+        _("The case is closed."),
+    )
+
+
+@movement_view
+@require_POST
+def case_withdraw(request, membership, case_id):
+    case = selectors.case_or_404(membership, case_id)
+    try:
+        conflict_services.withdraw_case(by=membership, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The case is withdrawn and its timers are stopped."))
+    return redirect(case)

@@ -44,8 +44,23 @@ from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
 from movement.models import AuditEvent, Invitation, Membership
-from rituals.models import Cycle, Gathering, RoundCircle, Rsvp, Sprint, SprintRound
-from rituals.services import convergence, facilitation
+from rituals.models import (
+    Agreement,
+    AgreementCheck,
+    AvailabilityAnswer,
+    AvailabilityOption,
+    CaseFacilitator,
+    ConflictCase,
+    ConflictRitual,
+    Cycle,
+    Gathering,
+    RoundCircle,
+    Rsvp,
+    Sprint,
+    SprintRound,
+    Timer,
+)
+from rituals.services import conflicts, convergence, facilitation
 from rituals.services import sprints as sprint_services
 from rituals.views import FACILITATOR_ACTIONS
 from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
@@ -1978,6 +1993,236 @@ SPRINT_ARTIFACT_ROWS = [
     ),
 ]
 
+
+# The conflict ritual: cases are seen only by their parties, their assigned facilitators
+# and the organizers. cora is a member who is none of these for tidewater's cases: she gets
+# 404, exactly like a stranger to the movement.
+
+
+def _conflict_cases(w):
+    """Tidewater's cases between mo (who filed them) and pat, fay assigned to each, one in
+    each step; and one of elsewhere's (built once per world)."""
+    if hasattr(w, "conflict_cases"):
+        return w.conflict_cases
+
+    def case_between(filer, other):
+        return conflicts.file_case(
+            by=filer, others=[other], about="behaviour", description="The van keys", confirmed=True
+        )
+
+    def cooled(case):
+        timer = Timer.objects.get(target_id=case.pk, kind=conflicts.COOLING_OFF_ENDS)
+        conflicts.cooling_off_ends(timer)
+        case.refresh_from_db()
+        return case
+
+    soon = timezone.now() + timedelta(days=2)
+    cases = {}
+    for step in ("cooling", "awaiting", "scheduled", "follow_up"):
+        case = case_between(w.mo, w.pat)
+        conflicts.assign_facilitator(by=w.alice, case=case, member=w.fay)
+        if step != "cooling":
+            cooled(case)
+            conflicts.offer_times(by=w.fay, case=case, times=[soon, soon + timedelta(days=1)])
+        if step in ("scheduled", "follow_up"):
+            conflicts.schedule_circle(by=w.fay, case=case, option=case.options.first())
+        if step == "follow_up":
+            heard = [party.pk for party in case.parties.all()]
+            conflicts.record_held(by=w.fay, case=case, heard=heard, agreements=["Keys back"])
+            timer = Timer.objects.get(target_id=case.pk, kind=conflicts.FOLLOW_UP_DUE)
+            conflicts.follow_up_due(timer)
+        case.refresh_from_db()
+        cases[step] = case
+    someone = MembershipFactory(movement=w.elsewhere)
+    cases["elsewhere"] = case_between(w.otto, someone)
+    w.conflict_cases = SimpleNamespace(**cases)
+    return w.conflict_cases
+
+
+def case_url(name, step="cooling", slug="tidewater"):
+    return url(f"rituals:{name}", slug, case_id=lambda w: getattr(_conflict_cases(w), step).pk)
+
+
+def case_rule(**members):
+    """mo and pat are the parties, fay the facilitator, alice an organizer; cora is none."""
+    return {"anonymous": LOGIN, "nina": 404, "otto": 404, "cora": 404, **members}
+
+
+def offered_times(w):
+    options = _conflict_cases(w).awaiting.options.all()
+    return {f"option_{option.pk}": "yes" for option in options}
+
+
+def first_option(w):
+    return {"option": _conflict_cases(w).awaiting.options.first().pk, "place": "Hall B"}
+
+
+def everyone_heard(w):
+    case = _conflict_cases(w).scheduled
+    return {"heard": [party.pk for party in case.parties.all()], "agreements": "Keys back"}
+
+
+def it_held(w):
+    case = _conflict_cases(w).follow_up
+    return {f"agreement_{agreement.pk}": "yes" for agreement in case.agreements.all()}
+
+
+def a_new_case(w):
+    return {
+        "party_1": "Pat",
+        "about": "strategy",
+        "description": "The action was moved without asking.",
+        "confirmed": "on",
+    }
+
+
+def a_time(w):
+    when = (timezone.now() + timedelta(days=4)).astimezone(w.tidewater.zone)
+    return {"time_1": f"{when:%Y-%m-%dT%H:%M}"}
+
+
+ORGANIZERS_RITUAL = "Only organizers adopt the ritual."
+DRILLS = "Only facilitators and organizers run practice drills."
+WITHDRAWERS = "Only the person who filed a case withdraws it."
+ASSIGNERS = "Only organizers assign a case's facilitator."
+HOLDERS = "Only the case's assigned facilitators hold its circle."
+POLLED = "Only the parties answer the availability poll."
+CHECKERS = "Only the parties check in on the agreements."
+RITUAL = {
+    "text": "## Ours\n\nWe cool off first.",
+    "cooling_off_hours": "24",
+    "follow_up_days": "14",
+    "retention_months": "12",
+}
+
+CONFLICT_ROWS = [
+    Row("conflicts", "GET", url("rituals:conflicts"), ANY_MEMBER, setup=_conflict_cases),
+    Row("conflict-ritual", "GET", url("rituals:conflict_ritual"), ANY_MEMBER),
+    Row(
+        "conflict-ritual-version",
+        "GET",
+        url("rituals:conflict_ritual_version", version=1),
+        ANY_MEMBER,
+        setup=_conflict_cases,
+    ),
+    Row(
+        "conflict-ritual-version-missing",
+        "GET",
+        url("rituals:conflict_ritual_version", version=99),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "conflict-ritual-edit",
+        "GET",
+        url("rituals:conflict_ritual_edit"),
+        allow("alice"),
+        ORGANIZERS_RITUAL,
+    ),
+    Row(
+        "conflict-ritual-edit",
+        "POST",
+        url("rituals:conflict_ritual_edit"),
+        allow("alice", ok=302),
+        ORGANIZERS_RITUAL,
+        data=RITUAL,
+    ),
+    Row("case-new", "GET", url("rituals:case_new"), ANY_MEMBER),
+    Row("case-new", "POST", url("rituals:case_new"), ANY_MEMBER_ACTS, data=a_new_case),
+    Row("drill-new", "GET", url("rituals:drill_new"), allow("fay", "alice"), DRILLS),
+    Row(
+        "drill-new",
+        "POST",
+        url("rituals:drill_new"),
+        allow("fay", "alice", ok=302),
+        DRILLS,
+        data=a_new_case,
+    ),
+    Row("conflict-case", "GET", case_url("conflict_case"), case_rule(mo=200, fay=200, alice=200)),
+    Row(
+        "case-withdraw",
+        "POST",
+        case_url("case_withdraw"),
+        case_rule(mo=302, fay=403, alice=403),
+        WITHDRAWERS,
+    ),
+    Row("case-withdraw", "GET", case_url("case_withdraw"), WRONG_METHOD, setup=_conflict_cases),
+    Row(
+        "case-assign",
+        "POST",
+        case_url("case_assign"),
+        case_rule(mo=403, fay=403, alice=302),
+        ASSIGNERS,
+        data={"member": "Fay"},
+    ),
+    Row(
+        "case-offer-times",
+        "POST",
+        case_url("case_offer_times", "awaiting"),
+        case_rule(mo=403, fay=302, alice=403),
+        HOLDERS,
+        data=a_time,
+    ),
+    Row(
+        "case-availability",
+        "POST",
+        case_url("case_availability", "awaiting"),
+        case_rule(mo=302, fay=403, alice=403),
+        POLLED,
+        data=offered_times,
+    ),
+    Row(
+        "case-schedule",
+        "POST",
+        case_url("case_schedule", "awaiting"),
+        case_rule(mo=403, fay=302, alice=403),
+        HOLDERS,
+        data=first_option,
+    ),
+    Row(
+        "case-held",
+        "POST",
+        case_url("case_held", "scheduled"),
+        case_rule(mo=403, fay=302, alice=403),
+        HOLDERS,
+        data=everyone_heard,
+    ),
+    Row(
+        "case-check-in",
+        "POST",
+        case_url("case_check_in", "follow_up"),
+        case_rule(mo=302, fay=403, alice=403),
+        CHECKERS,
+        data=it_held,
+    ),
+    Row(
+        "case-close",
+        "POST",
+        case_url("case_close", "follow_up"),
+        case_rule(mo=403, fay=302, alice=403),
+        HOLDERS,
+        data={"outcome": "resolved"},
+    ),
+    # elsewhere's case through tidewater's URL, and tidewater's through elsewhere's (otto's)
+    Row(
+        "conflict-case-of-elsewhere",
+        "GET",
+        case_url("conflict_case", "elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tidewater-case-via-elsewhere",
+        "GET",
+        case_url("conflict_case", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "conflict-case-missing",
+        "GET",
+        url("rituals:conflict_case", case_id=MISSING_ID),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -1986,6 +2231,7 @@ ROWS = [
     *SPRINT_ROWS,
     *SPRINT_LOG_ROWS,
     *SPRINT_ARTIFACT_ROWS,
+    *CONFLICT_ROWS,
 ]
 
 CASES = [
@@ -2013,6 +2259,13 @@ def _footprint():
         list(SprintRound.objects.order_by("pk").values_list("state", "circle_count")),
         list(RoundCircle.objects.order_by("pk").values_list("circle", "group")),
         Sprint.objects.count(),
+        list(ConflictCase.objects.order_by("pk").values_list("state", "outcome")),
+        CaseFacilitator.objects.count(),
+        AvailabilityAnswer.objects.count(),
+        AvailabilityOption.objects.count(),
+        Agreement.objects.count(),
+        AgreementCheck.objects.count(),
+        ConflictRitual.objects.count(),
     )
 
 

@@ -78,6 +78,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
     "ALLOWED_HOSTS": "constellation.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://constellation.example.org",
+    "CASE_KEYS": "xvJ0fK0h1VJ5xN1Qq1B1f9r0Wq9b1JtB8X1n4k5mQ2U=",
 }
 
 
@@ -126,3 +127,27 @@ def test_links_in_mail_and_feeds_follow_the_port_make_run_serves_on():
         _manage(*show, **{**environment, "SITE_URL": "https://org.example/"}).stdout.strip()
         == "https://org.example"
     )
+
+
+def test_make_run_gives_the_worker_the_web_port_for_links():
+    # honcho gives the worker PORT+100: the links it mails must still name the web's port.
+    result = subprocess.run(
+        ["make", "-n", "run"],
+        cwd=ROOT,
+        env={**os.environ, "PORT": "8123", "SITE_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    honcho = next(line for line in result.stdout.splitlines() if "honcho start" in line)
+    assert "SITE_URL=${SITE_URL:-http://localhost:8123}" in honcho
+
+
+def test_production_refuses_to_start_without_the_case_keys():
+    result = _manage("check", **{**PRODUCTION, "CASE_KEYS": ""})
+    assert result.returncode != 0
+    assert "Set CASE_KEYS" in result.stderr
+
+
+def test_compose_passes_the_case_keys_to_every_container(compose):
+    assert "CASE_KEYS" in compose["x-app"]["environment"]

@@ -779,3 +779,66 @@ PAST_SPRINT = PastSprint(
 
 # Today's round, through the services: (facilitator, circles, each opted in by its convener).
 RUNNING_SPRINT = {"facilitator": "chen", "circles": (FOOD, STORIES)}
+
+
+# --- the conflict ritual -----------------------------------------------------------------------
+
+# Adopted by the organizers a month after founding: the essay's ritual in Tidewater's words.
+RITUAL_ADOPTED_DAYS_AGO = 370
+RITUAL = {
+    "by": "amara",
+    "text": """## Tidewater's conflict ritual
+
+When conflict is ritualized, it sharpens collective intelligence instead of corroding
+trust. Dissent is legitimate here, and it has a place to land.
+
+1. **Twenty-four hours of cooling off.** Whoever files a case, nobody answers it, posts
+   about it or takes sides for a day. The app tells everyone involved and counts down.
+2. **A facilitated listening circle.** A facilitator who is not a party is assigned by
+   the organizers. Each party marks when they can attend. In the circle, each person speaks
+   once, uninterrupted, and the facilitator reflects back what they heard.
+3. **Repair, not punishment.** We ask what would repair the harm and let us keep working
+   side by side, and we write down what we agree — small, concrete, checkable.
+4. **Strategy and behaviour, never identity.** We argue about what we do and decide, and
+   about what was done or said. Never about who someone is.
+5. **Two weeks later, a check-in.** Each party says whether each agreement held. Then the
+   facilitator closes the case: resolved, or not yet — and an unresolved case can be
+   filed again.
+
+Cases are seen only by their parties, their facilitator and the organizers; they are
+encrypted, and deleted a year after they close. We practise this ritual twice a year.""",
+    "cooling_off_hours": 24,
+    "follow_up_days": 14,
+    "retention_months": 12,
+}
+
+# Practice drills (fictional cases, timers of minutes), so every role sees the ritual work.
+DRILL_DONE = {
+    "days_ago": 60,
+    "filer": "dolores",
+    "others": ("emeka",),
+    "facilitator": "chen",
+    "about": "strategy",
+    "description": (
+        "PRACTICE. At the spring action the Street Art circle painted the banner slogan the "
+        "Legal Defense circle had asked to keep off the walls until after the hearing. Legal "
+        "says it put the tenants' case at risk; Art says the slogan had been agreed at the "
+        "gathering."
+    ),
+    "agreements": (
+        "Slogans that name a court case go past Legal Defense first.",
+        "Both circles bring the next banner draft to the gathering together.",
+    ),
+}
+DRILL_COOLING = {
+    "minutes_ago": 1,
+    "filer": "chen",
+    "others": ("farah", "gus"),
+    "facilitator": "dolores",
+    "about": "behaviour",
+    "description": (
+        "PRACTICE. The Time Bank's hours for the pantry night were promised twice: two "
+        "volunteers turned up for one shift and one shift had nobody. Farah and Gus each say "
+        "the other changed the rota without telling the circle."
+    ),
+}

@@ -57,6 +57,30 @@ def test_members_of_a_running_sprint_see_its_deadline(fay, cora, mo, medics, ten
     sprint = sprints.launch(by=fay, round=sprint_round, now=now)[0]
     for member in (cora, mo):
         need = next(need for need in needs_of(member) if need.url == sprint.get_absolute_url())
-        assert need.title == "Sprint: Street Medics, Tenants Union"
+        assert need.title == "Sprint: Street Medics · Tenants Union"
         assert need.due == now + timedelta(hours=72)
     assert sprint.get_absolute_url() not in [need.url for need in needs_of(alice)]
+
+
+@pytest.mark.django_db
+def test_when_time_is_up_the_members_are_asked_for_the_reflection(fay, cora, mo, medics, tenants):
+    from rituals.timers import fire_due_timers
+
+    sprint_round = SprintRoundFactory(by=fay)
+    sprints.opt_in(by=cora, round=sprint_round, circle=medics)
+    sprints.opt_in(by=mo, round=sprint_round, circle=tenants)
+    sprints.propose(by=fay, round=sprint_round)
+    sprint = sprints.launch(by=fay, round=sprint_round)[0]
+    fire_due_timers(now=timezone.now() + timedelta(hours=73), limit=5)
+
+    def asked():
+        return [need for need in needs_of(cora) if need.url == sprint.get_absolute_url()]
+
+    (need,) = asked()
+    assert need.detail == "Time is up: publish the artifact and write the reflection."
+    sprints.publish_artifact(
+        by=cora, sprint=sprint, title="Zine", description="Twelve pages", link=""
+    )
+    assert len(asked()) == 1
+    sprints.write_reflection(by=cora, sprint=sprint, text="Jargon got in the way.")
+    assert asked() == []

@@ -28,9 +28,9 @@ from constellation.seeding import demo_story as story
 from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
 from movement import services
-from movement.models import Membership, Movement, Role, User
-from rituals.models import Cycle, Rhythm, SprintRound
-from rituals.services import convergence
+from movement.models import AuditEvent, Membership, Movement, Notification, Role, User
+from rituals.models import ConflictCase, ConflictRitual, Cycle, Rhythm, SprintRound, Timer
+from rituals.services import conflicts, convergence
 from rituals.services import sprints as sprint_services
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
@@ -222,6 +222,9 @@ class Command(BaseCommand):
         if not SprintRound.objects.filter(movement=movement).exists():
             self._seed_sprints(members, circles, now)
             past.append("a finished sprint")
+        if not ConflictRitual.objects.filter(movement=movement).exists():
+            self._seed_conflict_ritual(members, now)
+            past.append("its conflict ritual with a drill held and one cooling off")
 
         self.stdout.write(self.style.SUCCESS(f"Demo movement ready: /m/{movement.slug}/"))
         if past:
@@ -254,6 +257,104 @@ class Command(BaseCommand):
             )
         sprint_services.propose(by=facilitator, round=sprint_round)
         sprint_services.launch(by=facilitator, round=sprint_round)
+
+    def _seed_conflict_ritual(self, members, now):
+        """The ritual the organizers adopted a year ago, a practice drill carried through
+        every step two months ago (through the services, at the times it happened), and a
+        drill filed minutes ago, cooling off. Drills only: the demo holds no real case."""
+        ritual = story.RITUAL
+        adopted = conflicts.adopt_ritual(
+            by=members[ritual["by"]],
+            text=ritual["text"],
+            cooling_off_hours=ritual["cooling_off_hours"],
+            follow_up_days=ritual["follow_up_days"],
+            retention_months=ritual["retention_months"],
+        )
+        adopted_at = now - timedelta(days=story.RITUAL_ADOPTED_DAYS_AGO)
+        ConflictRitual.objects.filter(pk=adopted.pk).update(adopted_at=adopted_at)
+        AuditEvent.objects.filter(
+            movement=adopted.movement, verb=conflicts.Verb.RITUAL_ADOPTED
+        ).update(created_at=adopted_at)
+
+        told_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+        drill = story.DRILL_DONE
+        start = now - timedelta(days=drill["days_ago"])
+        case = conflicts.file_case(
+            by=members[drill["filer"]],
+            others=[members[key] for key in drill["others"]],
+            about=drill["about"],
+            description=drill["description"],
+            confirmed=True,
+            practice=True,
+            now=start,
+        )
+        facilitator = members[drill["facilitator"]]
+        conflicts.assign_facilitator(by=members[ritual["by"]], case=case, member=facilitator)
+        self._fire(case, conflicts.COOLING_OFF_ENDS, conflicts.cooling_off_ends)
+        circle_at = start + timedelta(hours=1)
+        conflicts.offer_times(
+            by=facilitator,
+            case=case,
+            times=[circle_at, circle_at + timedelta(hours=2)],
+            now=start + timedelta(minutes=5),
+        )
+        option = case.options.order_by("starts_at").first()
+        parties = list(case.parties.select_related("member"))
+        for party in parties:
+            conflicts.answer_availability(
+                by=party.member, case=case, can_attend={option.pk: True}, now=start
+            )
+        conflicts.schedule_circle(
+            by=facilitator,
+            case=case,
+            option=option,
+            place="Union hall, back room",
+            now=start + timedelta(minutes=20),
+        )
+        conflicts.record_held(
+            by=facilitator,
+            case=case,
+            heard=[party.pk for party in parties],
+            agreements=drill["agreements"],
+            now=circle_at + timedelta(minutes=90),
+        )
+        self._fire(case, conflicts.FOLLOW_UP_DUE, conflicts.follow_up_due)
+        agreements = {agreement.pk: True for agreement in case.agreements.all()}
+        for party in parties:
+            conflicts.check_in(
+                by=party.member, case=case, held=agreements, now=circle_at + timedelta(hours=2)
+            )
+        conflicts.close_case(
+            by=facilitator,
+            case=case,
+            outcome=ConflictCase.Outcome.RESOLVED,
+            now=circle_at + timedelta(hours=3),
+        )
+        # What the drill told people then was read then.
+        Notification.objects.filter(pk__gt=told_before or 0).update(created_at=start, read_at=start)
+
+        drill = story.DRILL_COOLING
+        cooling = conflicts.file_case(
+            by=members[drill["filer"]],
+            others=[members[key] for key in drill["others"]],
+            about=drill["about"],
+            description=drill["description"],
+            confirmed=True,
+            practice=True,
+            cooling_off_minutes=ConflictCase.DRILL_MOST_MINUTES,
+            now=now - timedelta(minutes=drill["minutes_ago"]),
+        )
+        conflicts.assign_facilitator(
+            by=members[ritual["by"]], case=cooling, member=members[drill["facilitator"]]
+        )
+
+    @staticmethod
+    def _fire(case, kind, handler):
+        """Fire a drill's timer that fell due in the past, as the sweep did then."""
+        timer = Timer.objects.get(target_id=case.pk, kind=kind, fired_at__isnull=True)
+        handler(timer)
+        Timer.objects.filter(pk=timer.pk).update(fired_at=timer.due_at, attempts=1)
+        case.refresh_from_db()
 
     def _seed_commons(self, members, circles, now):
         """The pools and their year (written as history), then today's waiting draw and

@@ -750,3 +750,17 @@ class ArtifactFile(models.Model):
         from rituals.uploads import download_name
 
         return download_name(self.original_name, self.content_type)
+
+
+# The conflict ritual and its cases, in a module of their own.
+from rituals.models.conflicts import (  # noqa: E402, F401
+    Agreement,
+    AgreementCheck,
+    AvailabilityAnswer,
+    AvailabilityOption,
+    CaseFacilitator,
+    CaseParty,
+    CaseView,
+    ConflictCase,
+    ConflictRitual,
+)
