@@ -252,6 +252,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "movement.tasks.forget_expired_sessions",
         "schedule": 86400.0,
     },
+    "purge-closed-cases": {"task": "rituals.tasks.purge_closed_cases", "schedule": 86400.0},
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
 # A facilitator may start a gathering from this many minutes before it begins until it ends.

@@ -738,6 +738,19 @@ class CaseForm(forms.Form):
         return arguments
 
 
+class StatementForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your account"),
+        max_length=CASE_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What happened as you saw it: actions and decisions, not who anyone is. The "
+            "people of the case read it."
+        ),
+    )
+
+
 class AssignFacilitatorForm(forms.Form):
     member = MemberNameField(label=_("Facilitator"))
 

@@ -66,6 +66,7 @@ urlpatterns = [
     path("conflicts/cases/new/", views.case_new, name="case_new"),
     path("conflicts/drills/new/", views.case_new, {"practice": True}, name="drill_new"),
     path("conflicts/cases/<int:case_id>/", views.conflict_case, name="conflict_case"),
+    path("conflicts/cases/<int:case_id>/account/", views.case_statement, name="case_statement"),
     path("conflicts/cases/<int:case_id>/facilitator/", views.case_assign, name="case_assign"),
     path("conflicts/cases/<int:case_id>/times/", views.case_offer_times, name="case_offer_times"),
     path(

@@ -50,6 +50,7 @@ from rituals.forms import (
     SprintDrawForm,
     SprintLogEntryForm,
     SprintRoundForm,
+    StatementForm,
     SwapForm,
 )
 from rituals.models import (
@@ -1283,6 +1284,8 @@ def conflict_case(request, membership, case_id):
         ),
     }
     with timezone.override(membership.movement.zone):
+        if my_party and case.is_open:
+            context["statement_form"] = StatementForm(initial={"statement": my_party.statement})
         if "organizer" in case.roles and case.is_open:
             context["assign_form"] = AssignFacilitatorForm(
                 members=conflict_services.facilitator_choices(membership.movement),
@@ -1333,6 +1336,21 @@ def _case_step(request, membership, case_id, form_class, act, success, *, only=N
             return redirect(case)
     messages.success(request, success)
     return redirect(case)
+
+
+@movement_view
+@require_POST
+def case_statement(request, membership, case_id):
+    return _case_step(
+        request,
+        membership,
+        case_id,
+        StatementForm,
+        lambda case, form: conflict_services.write_statement(
+            by=membership, case=case, text=form.cleaned_data["statement"]
+        ),
+        _("Your account is saved; the people of the case can read it."),
+    )
 
 
 @movement_view

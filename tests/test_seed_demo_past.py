@@ -296,3 +296,28 @@ def test_the_services_take_no_date(service):
         if name.endswith(("_at", "date", "when")) or name in {"now", "at", "created"}
     ]
     assert dated == []
+
+
+# --- the conflict ritual --------------------------------------------------------------------
+
+
+def test_the_ritual_is_adopted_and_two_drills_show_it_at_work(demo):
+    from rituals.models import ConflictCase, ConflictRitual
+    from rituals.selectors import case_figures
+
+    ritual = ConflictRitual.objects.get(movement=demo)
+    assert ritual.adopted_by.user.display_name == "Amara Okafor"
+    assert "Twenty-four hours of cooling off" in ritual.text
+    done, cooling = ConflictCase.objects.filter(movement=demo).order_by("created_at")
+    assert done.is_practice and cooling.is_practice
+    assert (done.state, done.outcome) == (ConflictCase.State.CLOSED, "resolved")
+    assert done.created_at < done.awaiting_since < done.scheduled_at < done.held_at
+    assert done.held_at < done.follow_up_at < done.closed_at < cooling.created_at
+    assert cooling.state == ConflictCase.State.COOLING_OFF
+    assert cooling.cooling_off_ends_at > timezone.now()
+    this_year = timezone.localtime(timezone.now(), demo.zone).year
+    drills = [
+        case for case in (done, cooling) if case.created_at.astimezone(demo.zone).year == this_year
+    ]
+    assert case_figures(demo)["drills_this_year"] == len(drills)
+    assert case_figures(demo)["opened"] == 0  # no real case in the demo

@@ -825,6 +825,12 @@ DRILL_DONE = {
         "says it put the tenants' case at risk; Art says the slogan had been agreed at the "
         "gathering."
     ),
+    "accounts": {
+        "dolores": "PRACTICE. We asked at the gathering to wait until after the hearing; the "
+        "minutes say so. The banner went up two days before it.",
+        "emeka": "PRACTICE. The slogan was voted at the gathering; the wait was mentioned "
+        "afterwards, in a chat most of us never saw.",
+    },
     "agreements": (
         "Slogans that name a court case go past Legal Defense first.",
         "Both circles bring the next banner draft to the gathering together.",

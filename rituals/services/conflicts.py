@@ -93,16 +93,26 @@ deleted a year after it closes."""
 
 
 def _tell(case, recipients):
-    """Tell people there is an update, and nothing else: no text, no names."""
+    """Tell people there is an update, and nothing else: no text, no names. A drill says it
+    is one."""
+    if case.is_practice:
+        subject = gettext_lazy("Practice drill: a conflict case has an update")
+        body = gettext_lazy(
+            "There is an update in the practice drill you are part of. Open it to see what it "
+            "asks of you."
+        )
+    else:
+        subject = gettext_lazy("A conflict case has an update")
+        body = gettext_lazy(
+            "There is an update in a conflict case you are part of. Open it to see what it "
+            "asks of you."
+        )
     notify_many(
         recipients=recipients,
         kind=NotificationKind.CASE_UPDATE,
         movement=case.movement,
-        subject=gettext_lazy("A conflict case has an update"),
-        body=gettext_lazy(
-            "There is an update in a conflict case you are part of. Open it to see what it "
-            "asks of you."
-        ),
+        subject=subject,
+        body=body,
         url=case.get_absolute_url(),
     )
 
@@ -332,6 +342,30 @@ def cooling_off_ends(timer):
     # Without a facilitator yet, someone has to assign one: the organizers hear it too.
     waiting = not CaseFacilitator.objects.filter(case=case).exists()
     _tell(case, _people_of(case, organizers=waiting))
+
+
+STATEMENT_MAX = 5000
+
+
+def write_statement(*, by, case, text):
+    """A party writes (or rewrites) their own account of what happened, for the people of
+    the case, until it closes."""
+    text = text.strip()
+    if len(text) > STATEMENT_MAX:
+        raise ValidationError(
+            {"statement": _("At most %(count)d characters.") % {"count": STATEMENT_MAX}}
+        )
+    with transaction.atomic():
+        case = _lock(case)
+        party = _party_of(case, by)
+        if party is None:
+            raise PermissionDenied(_("Only the parties write their account."))
+        if not case.is_open:
+            raise ValidationError(_("This case is closed."))
+        party.statement = text
+        party.save(update_fields=["statement"])
+        _tell(case, _people_of(case).exclude(pk=by.user_id))
+    return party
 
 
 # --- the listening circle ------------------------------------------------------------------

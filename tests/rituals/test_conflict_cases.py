@@ -309,3 +309,57 @@ def test_closed_cases_lose_their_texts_after_retention_and_keep_their_figures(
     assert not case.parties.exists() and not case.agreements.exists()
     assert not case.views.exists() and not case.facilitators.exists()
     assert case_figures(tidewater) == before
+
+
+# --- the parties' accounts, e-mails, the audit trail -------------------------------------------
+
+
+def test_a_party_writes_their_account_and_nobody_else_can(mo, ruth, alice, fay):
+    case = file(mo, ruth)
+    conflicts.write_statement(by=ruth, case=case, text="I moved it because the hall was shut.")
+    assert case.parties.get(member=ruth).statement == "I moved it because the hall was shut."
+    with pytest.raises(PermissionDenied):
+        conflicts.write_statement(by=alice, case=case, text="Organizers do not write accounts")
+
+
+def test_e_mails_about_a_case_say_only_that_there_is_an_update(
+    mo, ruth, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        file(mo, ruth)
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        whole = (
+            message.subject
+            + message.body
+            + "".join(str(part[0]) for part in getattr(message, "alternatives", []))
+        )
+        assert "There is an update in a conflict case you are part of" in message.body
+        assert "bail fund" not in whole and "Ruth" not in whole
+
+
+def test_a_drill_says_it_is_a_drill_in_its_notifications(fay, ruth):
+    file(fay, ruth, practice=True)
+    subjects = set(Notification.objects.values_list("subject", flat=True))
+    assert subjects == {"Practice drill: a conflict case has an update"}
+
+
+def test_the_audit_trail_never_holds_a_case(mo, ruth, alice, fay):
+    from movement.models import AuditEvent
+
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    conflicts.record_held(
+        by=fay, case=case, heard=[p.pk for p in case.parties.all()], agreements=[]
+    )
+    trail = " ".join(
+        f"{event.verb} {event.target} {event.data}" for event in AuditEvent.objects.all()
+    )
+    assert "conflict" not in trail.lower() and "bail fund" not in trail
+
+
+def test_the_purge_runs_daily_from_beat(db, settings):
+    from rituals.tasks import purge_closed_cases
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-closed-cases"]
+    assert (entry["task"], entry["schedule"]) == ("rituals.tasks.purge_closed_cases", 86400.0)
+    assert purge_closed_cases.delay().get() == 0

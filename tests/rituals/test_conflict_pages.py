@@ -295,3 +295,29 @@ def test_the_listening_circle_is_in_the_people_s_calendars_without_the_case(
         assert "listening circle" in feed and "Hall B" in feed
         assert "van keys" not in feed and "Ruth" not in feed
     assert "listening circle" not in feed_calendar(cora.user).decode()
+
+
+@pytest.mark.parametrize("people", [1, 3])
+def test_the_case_page_runs_the_same_queries_however_full(
+    login, tidewater, mo, alice, fay, people, django_assert_num_queries
+):
+    others = [MembershipFactory(movement=tidewater) for _ in range(people)]
+    case = conflicts.file_case(
+        by=mo, others=others, about="strategy", description="x", confirmed=True
+    )
+    conflicts.assign_facilitator(by=alice, case=case, member=fay)
+    fire_due_timers(now=timezone.now() + timedelta(hours=25), limit=5)
+    soon = timezone.now() + timedelta(days=2)
+    conflicts.offer_times(
+        by=fay, case=case, times=[soon + timedelta(hours=n) for n in range(people)]
+    )
+    for party in case.parties.all():
+        options = {option.pk: True for option in case.options.all()}
+        conflicts.answer_availability(by=party.member, case=case, can_attend=options)
+    client = login(mo)
+    client.get(url("conflict_case", case))
+    # The case, its parties and facilitators; the view logged; the poll's options and
+    # answers; the agreements; the access log; and what every page reads (the session, the
+    # membership, the header).
+    with django_assert_num_queries(12):
+        assert client.get(url("conflict_case", case)).status_code == 200

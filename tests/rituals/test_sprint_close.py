@@ -15,6 +15,7 @@ from django.utils import timezone
 from movement.models import AuditEvent, Movement, Notification
 from rituals.models import ArtifactFile, Sprint, SprintArtifact, SprintRound, Timer
 from rituals.services import sprints
+from rituals.services.sprints import SPRINT_DEADLINE
 from rituals.timers import fire_next_due_timer
 from tests.factories import (
     CircleFactory,
@@ -248,7 +249,8 @@ def test_the_demo_has_a_sprint_running_now():
     names = [seat.circle.name for seat in running.sprint_circles.all()]
     assert names == ["Community Food Distribution", "Digital Storytelling"]
     assert running.starts_at <= timezone.now() < running.ends_at
-    assert Timer.objects.filter(target_id=running.pk, fired_at__isnull=True).count() == 1
+    pending = Timer.objects.filter(kind=SPRINT_DEADLINE, target_id=running.pk, fired_at=None)
+    assert pending.count() == 1
 
 
 @pytest.mark.django_db

@@ -288,6 +288,8 @@ class Command(BaseCommand):
             practice=True,
             now=start,
         )
+        for key, account in drill["accounts"].items():
+            conflicts.write_statement(by=members[key], case=case, text=account)
         facilitator = members[drill["facilitator"]]
         conflicts.assign_facilitator(by=members[ritual["by"]], case=case, member=facilitator)
         self._fire(case, conflicts.COOLING_OFF_ENDS, conflicts.cooling_off_ends)
