@@ -95,6 +95,23 @@ if not CASE_KEYS:
         )
     CASE_KEYS = _laptop_case_keys()
 CASE_KEYS = [key.strip() for key in CASE_KEYS.split(",") if key.strip()]
+
+
+def _check_case_keys(keys):
+    # A damaged key would start fine and fail at the first case: refuse it now, in words.
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"CASE_KEYS: key {position} is not a Fernet key (32 url-safe base64-encoded "
+                "bytes, as Fernet.generate_key() makes)."
+            ) from None
+
+
+_check_case_keys(CASE_KEYS)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Links in e-mails and calendar feeds. Unset, it follows the port `make run` serves on.
 SITE_URL = (

@@ -52,7 +52,12 @@ def _listening_circle_event(case):
     event.add("dtstamp", case.scheduled_at or case.circle_at)
     event.add("dtstart", case.circle_at)
     event.add("dtend", case.circle_at + LISTENING_CIRCLE_LENGTH)
-    event.add("summary", _("%(movement)s: listening circle") % {"movement": case.movement.name})
+    summary = (
+        _("%(movement)s: listening circle (practice drill)")
+        if case.is_practice
+        else _("%(movement)s: listening circle")
+    )
+    event.add("summary", summary % {"movement": case.movement.name})
     if case.circle_place:
         event.add("location", case.circle_place)
     event.add("url", f"{settings.SITE_URL}{case.get_absolute_url()}")
@@ -68,6 +73,7 @@ def feed_circles(user, *, now=None):
         ConflictCase.objects.filter(mine, circle_at__gte=now - selectors.FEED_PAST)
         .exclude(state=ConflictCase.State.CLOSED, outcome=ConflictCase.Outcome.WITHDRAWN)
         .select_related("movement")
+        .defer("description")  # never opened for a calendar
         .distinct()
         .order_by("circle_at", "pk")
     )

@@ -740,7 +740,7 @@ class CaseForm(forms.Form):
 
 class StatementForm(forms.Form):
     statement = forms.CharField(
-        label=_("Your account"),
+        label=_("Your account of what happened"),
         max_length=CASE_TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -854,9 +854,7 @@ class HeldForm(forms.Form):
 
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["heard"].choices = [
-            (party.pk, party.member.user.display_name) for party in parties
-        ]
+        self.fields["heard"].choices = [(party.pk, party.name) for party in parties]
 
     def agreement_lines(self):
         return self.cleaned_data["agreements"].splitlines()
@@ -870,8 +868,9 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         for number, agreement in enumerate(agreements, start=1):
             self.fields[f"agreement_{agreement.pk}"] = forms.ChoiceField(
-                label=_("Agreement %(number)d: %(text)s")
-                % {"number": number, "text": Truncator(agreement.text).chars(120)},
+                # Not the agreement's text: a label can travel in an error message, and
+                # messages are kept in a cookie or the session, outside the sealed texts.
+                label=_("Agreement %(number)d") % {"number": number},
                 choices=HELD_CHOICES,
                 widget=forms.RadioSelect,
             )

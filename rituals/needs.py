@@ -179,9 +179,22 @@ def _circles_to_opt_in(membership, sprint_round):
 # --- the conflict ritual -------------------------------------------------------------------
 
 
+State = ConflictCase.State
+# The cases where the person has a step (what ``_case_step`` words), chosen in SQL so the
+# few shown are never crowded out by cases that ask nothing of them.
+_HAS_A_STEP = (
+    Q(is_party=True, state=State.COOLING_OFF)
+    | Q(is_party=True, state=State.AWAITING_CIRCLE, unanswered=True)
+    | Q(facilitates=True, state=State.AWAITING_CIRCLE)
+    | Q(state=State.SCHEDULED)
+    | Q(is_party=True, state=State.FOLLOW_UP, checked_in=False)
+    | Q(facilitates=True, state=State.FOLLOW_UP)
+)
+
+
 def _case_step(case):
-    """What the case asks of this person next, in words, and by when; None when nothing."""
-    State = ConflictCase.State
+    """What the case asks of this person next, in words, and by when (``_HAS_A_STEP``
+    chose the case: it asks something)."""
     number = {"number": case.pk}
     if case.state == State.COOLING_OFF and case.is_party:
         return _("Conflict case %(number)s: cooling off") % number, case.cooling_off_ends_at
@@ -227,16 +240,14 @@ def conflict_needs(membership, now):
             ),
             checked_in=Exists(mine.filter(checked_in_at__isnull=False)),
         )
-        .filter(Q(is_party=True) | Q(facilitates=True))
+        .filter(_HAS_A_STEP)
         .select_related("movement")
+        .defer("description")  # the list opens no sealed text
         .order_by("created_at", "pk")
     )
     needs = []
-    for case in cases[: SHOWN * 3]:
-        step = _case_step(case)
-        if step is None:
-            continue
-        title, due = step
+    for case in cases[:SHOWN]:
+        title, due = _case_step(case)
         needs.append(
             Need(
                 title=title,
@@ -245,8 +256,6 @@ def conflict_needs(membership, now):
                 due=due,
             )
         )
-        if len(needs) == SHOWN:
-            break
     if permissions.can_assign_case_facilitator(membership):
         waiting = (
             ConflictCase.objects.filter(

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from circles.models import Circle, CircleMembership
 from commons.models import Approval, DrawRequest, Pool
@@ -412,7 +413,7 @@ def friction_counts(movement, *, now=None, months=REPORT_MONTHS):
     zone = movement.zone
     today = timezone.localtime(now or timezone.now(), zone).date()
     first = date(today.year, today.month, 1)
-    for _ in range(months - 1):
+    for _month in range(months - 1):
         first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     rows = (
         _frictions(movement)
@@ -524,10 +525,13 @@ def ritual_version_or_404(movement, version):
 def case_or_404(membership, case_id):
     """The case with its parties and facilitators, and what the member is to it; 404 for
     anyone who may not see it (a case of another movement looks the same). Three queries."""
+    # Only among the cases the member may see: a hidden case and a missing one cost the
+    # same single query, and answer the same 404.
     case = get_object_or_404(
-        ConflictCase.objects.select_related("movement", "ritual", "filed_by__user"),
+        ConflictCase.objects.visible_to(membership).select_related(
+            "movement", "ritual", "filed_by__user"
+        ),
         pk=case_id,
-        movement=membership.movement_id,
     )
     parties = list(case.parties.select_related("member__user").order_by("-is_filer", "pk"))
     facilitators = list(case.facilitators.select_related("member__user").order_by("pk"))
@@ -546,7 +550,9 @@ def case_or_404(membership, case_id):
 def cases_of(membership, *, older=None, newer=None):
     """The cases a member may see, newest first, a keyset page at a time."""
     return keyset_page(
-        ConflictCase.objects.visible_to(membership).select_related("movement", "ritual"),
+        ConflictCase.objects.visible_to(membership)
+        .select_related("movement", "ritual")
+        .defer("description"),  # a list opens no sealed text
         ordering=("-created_at", "-id"),
         older=older,
         newer=newer,
@@ -592,8 +598,17 @@ def agreements_of(case):
 
 
 def case_views(case, *, limit=CASE_VIEWS_SHOWN):
-    """Who opened the case and when, most recent first."""
-    return list(CaseView.objects.filter(case=case).select_related("viewer__user")[:limit])
+    """Who opened the case: each person once, with how many times, first and last, the most
+    recent first (a party's own reloads push nobody out of sight). One query."""
+    rows = list(
+        CaseView.objects.filter(case=case)
+        .values("viewer", "viewer__user__display_name")
+        .annotate(count=Count("id"), first=Min("viewed_at"), last=Max("viewed_at"))
+        .order_by("-last")[:limit]
+    )
+    for row in rows:
+        row["name"] = row["viewer__user__display_name"] or _("a former member")
+    return rows
 
 
 def case_figures(movement, *, now=None):

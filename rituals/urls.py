@@ -75,6 +75,11 @@ urlpatterns = [
         name="case_availability",
     ),
     path("conflicts/cases/<int:case_id>/schedule/", views.case_schedule, name="case_schedule"),
+    path(
+        "conflicts/cases/<int:case_id>/reschedule/",
+        views.case_reschedule,
+        name="case_reschedule",
+    ),
     path("conflicts/cases/<int:case_id>/held/", views.case_held, name="case_held"),
     path("conflicts/cases/<int:case_id>/check-in/", views.case_check_in, name="case_check_in"),
     path("conflicts/cases/<int:case_id>/close/", views.case_close, name="case_close"),

@@ -1431,6 +1431,19 @@ def case_schedule(request, membership, case_id):
 
 @movement_view
 @require_POST
+def case_reschedule(request, membership, case_id):
+    case = selectors.case_or_404(membership, case_id)
+    try:
+        conflict_services.find_another_time(by=membership, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The circle is unscheduled: offer new times."))
+    return redirect(case)
+
+
+@movement_view
+@require_POST
 def case_held(request, membership, case_id):
     return _case_step(
         request,

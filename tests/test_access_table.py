@@ -43,7 +43,7 @@ from circles.models import CircleMembership
 from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
-from movement.models import AuditEvent, Invitation, Membership
+from movement.models import AuditEvent, Invitation, Membership, Notification
 from rituals.models import (
     Agreement,
     AgreementCheck,
@@ -135,6 +135,21 @@ class World:
     def user(self, caller):
         who = getattr(self, caller)
         return getattr(who, "user", who)
+
+    @cached_property
+    def quinn(self):
+        """A member who is a party to another case (with pat's neighbour, not mo's)."""
+        quinn = MembershipFactory(movement=self.tidewater, user__display_name="Quinn")
+        other = MembershipFactory(movement=self.tidewater, user__display_name="Rafa")
+        conflicts.file_case(
+            by=quinn, others=[other], about="strategy", description="Another one", confirmed=True
+        )
+        return quinn
+
+    @cached_property
+    def frank(self):
+        """A facilitator assigned to no case."""
+        return MembershipFactory(movement=self.tidewater, role="facilitator")
 
     @cached_property
     def commons(self):
@@ -2027,9 +2042,17 @@ def _conflict_cases(w):
             conflicts.offer_times(by=w.fay, case=case, times=[soon, soon + timedelta(days=1)])
         if step in ("scheduled", "follow_up"):
             conflicts.schedule_circle(by=w.fay, case=case, option=case.options.first())
+            # The day of the circle has come.
+            ConflictCase.objects.filter(pk=case.pk).update(circle_at=timezone.now())
         if step == "follow_up":
             heard = [party.pk for party in case.parties.all()]
-            conflicts.record_held(by=w.fay, case=case, heard=heard, agreements=["Keys back"])
+            conflicts.record_held(
+                by=w.fay,
+                case=case,
+                heard=heard,
+                agreements=["Keys back"],
+                now=timezone.now() + timedelta(hours=2),
+            )
             timer = Timer.objects.get(target_id=case.pk, kind=conflicts.FOLLOW_UP_DUE)
             conflicts.follow_up_due(timer)
         case.refresh_from_db()
@@ -2044,9 +2067,36 @@ def case_url(name, step="cooling", slug="tidewater"):
     return url(f"rituals:{name}", slug, case_id=lambda w: getattr(_conflict_cases(w), step).pk)
 
 
+# More kinds of caller for the conflict rows: pat (the other party to tidewater's cases),
+# quinn (a party to another case) and frank (a facilitator assigned to none of them).
+CASE_CALLERS = ("pat", "quinn", "frank")
+
+
 def case_rule(**members):
-    """mo and pat are the parties, fay the facilitator, alice an organizer; cora is none."""
-    return {"anonymous": LOGIN, "nina": 404, "otto": 404, "cora": 404, **members}
+    """mo (who filed) and pat are the parties, fay the facilitator, alice an organizer; cora,
+    quinn and frank are none of these and get 404, like a stranger. ``pat`` is as ``mo``
+    unless told."""
+    members.setdefault("pat", members["mo"])
+    return {
+        "anonymous": LOGIN,
+        "nina": 404,
+        "otto": 404,
+        "cora": 404,
+        "quinn": 404,
+        "frank": 404,
+        **members,
+    }
+
+
+def members_too(expected, *, pat=None, quinn=None, frank=None):
+    """``expected`` for the conflict pages every member reaches, with the case callers: pat
+    and quinn as plain members (as mo), frank as a facilitator (as fay)."""
+    return {
+        **expected,
+        "pat": pat or expected["mo"],
+        "quinn": quinn or expected["mo"],
+        "frank": frank or expected["fay"],
+    }
 
 
 def offered_times(w):
@@ -2097,8 +2147,14 @@ RITUAL = {
 }
 
 CONFLICT_ROWS = [
-    Row("conflicts", "GET", url("rituals:conflicts"), ANY_MEMBER, setup=_conflict_cases),
-    Row("conflict-ritual", "GET", url("rituals:conflict_ritual"), ANY_MEMBER),
+    Row(
+        "conflicts",
+        "GET",
+        url("rituals:conflicts"),
+        members_too(ANY_MEMBER),
+        setup=_conflict_cases,
+    ),
+    Row("conflict-ritual", "GET", url("rituals:conflict_ritual"), members_too(ANY_MEMBER)),
     Row(
         "conflict-ritual-version",
         "GET",
@@ -2116,25 +2172,37 @@ CONFLICT_ROWS = [
         "conflict-ritual-edit",
         "GET",
         url("rituals:conflict_ritual_edit"),
-        allow("alice"),
+        members_too(allow("alice")),
         ORGANIZERS_RITUAL,
     ),
     Row(
         "conflict-ritual-edit",
         "POST",
         url("rituals:conflict_ritual_edit"),
-        allow("alice", ok=302),
+        members_too(allow("alice", ok=302)),
         ORGANIZERS_RITUAL,
         data=RITUAL,
     ),
-    Row("case-new", "GET", url("rituals:case_new"), ANY_MEMBER),
-    Row("case-new", "POST", url("rituals:case_new"), ANY_MEMBER_ACTS, data=a_new_case),
-    Row("drill-new", "GET", url("rituals:drill_new"), allow("fay", "alice"), DRILLS),
+    Row("case-new", "GET", url("rituals:case_new"), members_too(ANY_MEMBER)),
+    Row(
+        "case-new",
+        "POST",
+        url("rituals:case_new"),
+        members_too(ANY_MEMBER_ACTS, pat=200),  # pat would name only herself: told so
+        data=a_new_case,
+    ),
+    Row(
+        "drill-new",
+        "GET",
+        url("rituals:drill_new"),
+        members_too(allow("fay", "alice"), frank=200),
+        DRILLS,
+    ),
     Row(
         "drill-new",
         "POST",
         url("rituals:drill_new"),
-        allow("fay", "alice", ok=302),
+        members_too(allow("fay", "alice", ok=302), frank=302),
         DRILLS,
         data=a_new_case,
     ),
@@ -2143,7 +2211,7 @@ CONFLICT_ROWS = [
         "case-withdraw",
         "POST",
         case_url("case_withdraw"),
-        case_rule(mo=302, fay=403, alice=403),
+        case_rule(mo=302, pat=403, fay=403, alice=403),
         WITHDRAWERS,
     ),
     Row("case-withdraw", "GET", case_url("case_withdraw"), WRONG_METHOD, setup=_conflict_cases),
@@ -2186,6 +2254,13 @@ CONFLICT_ROWS = [
         case_rule(mo=403, fay=302, alice=403),
         HOLDERS,
         data=first_option,
+    ),
+    Row(
+        "case-reschedule",
+        "POST",
+        case_url("case_reschedule", "scheduled"),
+        case_rule(mo=403, fay=302, alice=403),
+        HOLDERS,
     ),
     Row(
         "case-held",
@@ -2246,7 +2321,7 @@ ROWS = [
 CASES = [
     pytest.param(row, caller, id=f"{row.name}-{row.method}-{caller}")
     for row in ROWS
-    for caller in CALLERS
+    for caller in (*CALLERS, *(who for who in CASE_CALLERS if who in row.expected))
 ]
 
 
@@ -2270,6 +2345,7 @@ def _footprint():
         Sprint.objects.count(),
         list(ConflictCase.objects.order_by("pk").values_list("state", "outcome")),
         list(CaseParty.objects.order_by("pk").values_list("statement", flat=True)),
+        Notification.objects.count(),
         CaseFacilitator.objects.count(),
         AvailabilityAnswer.objects.count(),
         AvailabilityOption.objects.count(),

@@ -151,3 +151,9 @@ def test_production_refuses_to_start_without_the_case_keys():
 
 def test_compose_passes_the_case_keys_to_every_container(compose):
     assert "CASE_KEYS" in compose["x-app"]["environment"]
+
+
+def test_a_damaged_case_key_is_refused_at_start():
+    result = _manage("check", **{**PRODUCTION, "CASE_KEYS": "not-a-fernet-key"})
+    assert result.returncode != 0
+    assert "CASE_KEYS: key 1 is not a Fernet key" in result.stderr

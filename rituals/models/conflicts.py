@@ -195,8 +195,12 @@ class CaseParty(models.Model):
     """A member the case is between: the person who filed it and those it names."""
 
     case = models.ForeignKey(ConflictCase, on_delete=models.CASCADE, related_name="parties")
+    # Kept when the person leaves the movement (their account stays part of the case).
     member = models.ForeignKey(
-        "movement.Membership", on_delete=models.CASCADE, related_name="case_parties"
+        "movement.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="case_parties",
     )
     is_filer = models.BooleanField(default=False)
     statement = SealedTextField(_("your account"), blank=True)
@@ -211,6 +215,12 @@ class CaseParty(models.Model):
 
     def __str__(self):
         return f"Party to case {self.case_id}"
+
+    @property
+    def name(self):
+        if self.member_id is None:
+            return _("a former member")
+        return self.member.user.display_name
 
 
 class CaseFacilitator(models.Model):

@@ -18,6 +18,7 @@ case; the case keeps its own access log (``CaseView``).
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from movement.models import Membership, Movement, Role, User
+from movement.models import Membership, Movement, Notification, Role, Submission, User
 from movement.services import notify_many, record_event
 from movement.vocabulary import audit_verbs, notification_kinds
 from rituals import permissions
@@ -39,6 +40,7 @@ from rituals.models import (
     CaseView,
     ConflictCase,
     ConflictRitual,
+    Timer,
 )
 from rituals.timers import cancel_timers, handler, schedule_timer
 
@@ -48,6 +50,7 @@ COOLING_OFF_ENDS = "conflict.cooling_off_ends"
 FOLLOW_UP_DUE = "conflict.follow_up_due"
 
 MAX_OPTIONS = 12
+OFFER_AHEAD = timedelta(days=365)
 MAX_AGREEMENTS = 20
 
 
@@ -187,6 +190,16 @@ MOVES = {
 }
 
 
+STEPS = [
+    State.COOLING_OFF,
+    State.AWAITING_CIRCLE,
+    State.SCHEDULED,
+    State.HELD,
+    State.FOLLOW_UP,
+    State.CLOSED,
+]
+
+
 def refusal(case, to):
     """Why ``case`` cannot move to ``to`` now, in words."""
     if case.state == State.CLOSED:
@@ -197,10 +210,12 @@ def refusal(case, to):
             "The cooling-off period runs until %(when)s: the listening circle is scheduled "
             "after it."
         ) % {"when": local.strftime("%Y-%m-%d %H:%M")}
+    if STEPS.index(case.state) >= STEPS.index(to):
+        return _("This case is already past that step: it is now at “%(step)s”.") % {
+            "step": case.get_state_display()
+        }
     if to == State.HELD:
         return _("The listening circle has to be scheduled before it is held.")
-    if to == State.SCHEDULED:
-        return _("This case's listening circle is already scheduled or held.")
     if to == State.FOLLOW_UP:
         return _("The follow-up comes after the listening circle is held.")
     if to == State.CLOSED:
@@ -224,6 +239,18 @@ def _move(case, to, now):
 
 
 def _lock(case):
+    """The case, locked. Its pending timers are locked first: the sweep locks a timer and then
+    its case, so taking them in the other order could deadlock with it."""
+    list(
+        Timer.objects.select_for_update()
+        .filter(
+            target_type=ContentType.objects.get_for_model(ConflictCase),
+            target_id=case.pk,
+            fired_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .values_list("pk", flat=True)
+    )
     return (
         ConflictCase.objects.select_for_update(of=("self",))
         .select_related("movement", "ritual")
@@ -265,7 +292,7 @@ def file_case(
     ritual's hours and days and refuses drill timers."""
     now = now or timezone.now()
     errors = {}
-    others = [other for other in others if other.pk != by.pk]
+    others = list({other.pk: other for other in others if other.pk != by.pk}.values())
     if not others:
         errors["others"] = _("Name at least one other member of the movement: not only yourself.")
     elif any(other.movement_id != by.movement_id for other in others):
@@ -402,6 +429,8 @@ def offer_times(*, by, case, times, now=None):
         raise ValidationError({"times": _("Offer at least one time.")})
     if any(moment <= now for moment in times):
         raise ValidationError({"times": _("Offer times in the future.")})
+    if any(moment > now + OFFER_AHEAD for moment in times):
+        raise ValidationError({"times": _("Offer times within the next year.")})
     with transaction.atomic():
         case = _lock(case)
         _require_facilitator(case, by)
@@ -451,9 +480,27 @@ def schedule_circle(*, by, case, option, place="", now=None):
         _require_facilitator(case, by)
         if option.case_id != case.pk:
             raise ValidationError({"option": _("Pick one of the times offered for this case.")})
+        if option.starts_at <= now:
+            raise ValidationError({"option": _("That time has passed: offer new times.")})
         fields = _move(case, State.SCHEDULED, now)
         case.circle_at, case.circle_place = option.starts_at, place.strip()
         case.save(update_fields=[*fields, "circle_at", "circle_place"])
+        _tell(case, _people_of(case))
+    return case
+
+
+def find_another_time(*, by, case, now=None):
+    """The scheduled time no longer works: back to the poll, for new times."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _lock(case)
+        _require_facilitator(case, by)
+        if case.state != State.SCHEDULED:
+            raise ValidationError(_("Only a scheduled listening circle can be moved."))
+        fields = _move(case, State.AWAITING_CIRCLE, now)
+        case.circle_at, case.circle_place, case.scheduled_at = None, "", None
+        case.save(update_fields=[*fields, "circle_at", "circle_place", "scheduled_at"])
+        AvailabilityOption.objects.filter(case=case).delete()  # and their answers
         _tell(case, _people_of(case))
     return case
 
@@ -463,6 +510,15 @@ def record_held(*, by, case, heard, agreements, now=None):
     timer starts."""
     now = now or timezone.now()
     agreements = [text.strip() for text in agreements if text.strip()]
+    if not agreements:
+        raise ValidationError(
+            {
+                "agreements": _(
+                    "Write at least one agreement, even “we meet again in a month”: the "
+                    "follow-up checks it."
+                )
+            }
+        )
     if len(agreements) > MAX_AGREEMENTS:
         raise ValidationError(
             {"agreements": _("At most %(count)d agreements.") % {"count": MAX_AGREEMENTS}}
@@ -476,6 +532,11 @@ def record_held(*, by, case, heard, agreements, now=None):
                 % {"why": refusal(case, State.HELD)}
                 if case.state in (State.COOLING_OFF, State.AWAITING_CIRCLE)
                 else refusal(case, State.HELD)
+            )
+        if not case.is_practice and case.circle_at > now:
+            raise ValidationError(
+                _("The listening circle is on %(when)s: record it once it has been held.")
+                % {"when": timezone.localtime(case.circle_at).strftime("%Y-%m-%d %H:%M")}
             )
         parties = list(CaseParty.objects.filter(case=case))
         if {party.pk for party in parties} - set(heard):
@@ -522,6 +583,8 @@ def check_in(*, by, case, held, now=None):
         party = _party_of(case, by)
         if party is None:
             raise PermissionDenied(_("Only the parties check in on the agreements."))
+        if case.state == State.CLOSED:
+            raise ValidationError(_("This case is closed."))
         if case.state != State.FOLLOW_UP:
             raise ValidationError(_("The check-in opens at the follow-up."))
         agreements = set(Agreement.objects.filter(case=case).values_list("pk", flat=True))
@@ -597,6 +660,10 @@ def purge_closed_cases(*, now=None):
             AvailabilityOption.objects.filter(case=case).delete()
             CaseFacilitator.objects.filter(case=case).delete()
             CaseView.objects.filter(case=case).delete()
+            # Who was told of the case, and who acted on it: rows that name people.
+            address = case.get_absolute_url()
+            Notification.objects.filter(kind=NotificationKind.CASE_UPDATE, url=address).delete()
+            Submission.objects.filter(leads_to__startswith=address).delete()
             ConflictCase.objects.filter(pk=case.pk).update(
                 description="", circle_place="", filed_by=None, texts_purged_at=now
             )
@@ -613,8 +680,10 @@ def reseal_all():
         (CaseParty, ["statement"]),
         (Agreement, ["text"]),
     ):
-        for row in model.objects.only("pk", *fields).iterator(chunk_size=500):
-            model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+        for pk in model.objects.values_list("pk", flat=True).iterator(chunk_size=500):
+            with transaction.atomic():  # locked: a text saved meanwhile is not overwritten
+                row = model.objects.select_for_update().only("pk", *fields).get(pk=pk)
+                model.objects.filter(pk=pk).update(**{name: getattr(row, name) for name in fields})
             written += 1
     return written
 

@@ -25,6 +25,7 @@ from tests.e2e.people import log_in
 from tests.factories import MembershipFactory
 
 WHAT_HAPPENED = "At Saturday's action the banner was taken down without asking our circle."
+RUTHS_ACCOUNT = "The banner blocked the fire exit; I asked around and nobody answered."
 AGREEMENTS = ["Banners come down only after asking the circle that hung them", "Talk first"]
 
 
@@ -80,6 +81,12 @@ def test_a_case_goes_through_the_whole_ritual(new_context, tidewater, mo, alice,
     expect(ruth_page.get_by_text("Time left:")).to_be_visible()
     expect(ruth_page.get_by_role("progressbar")).to_be_visible()
     expect(ruth_page.get_by_text(WHAT_HAPPENED)).to_be_visible()
+    ruth_page.get_by_label("Your account of what happened").fill(RUTHS_ACCOUNT)
+    ruth_page.get_by_role("button", name="Save my account").click()
+    says(ruth_page, "Your account is saved")
+    expect(ruth_page.get_by_role("region", name="Each party's account")).to_contain_text(
+        RUTHS_ACCOUNT
+    )
 
     # Cora, outside the case, cannot find it.
     cora_page = log_in(new_context, cora)
@@ -132,7 +139,9 @@ def test_a_case_goes_through_the_whole_ritual(new_context, tidewater, mo, alice,
     says(fay_page, "The listening circle is scheduled")
     expect(fay_page.get_by_role("heading", name="Listening circle scheduled")).to_be_visible()
 
-    # Fay holds it: each party heard, two agreements.
+    # The day comes; Fay holds it: each party heard, two agreements.
+    ConflictCase.objects.filter(pk=case.pk).update(circle_at=timezone.now() - timedelta(hours=2))
+    fay_page.reload()
     held = fay_page.get_by_role("region", name="Record the listening circle")
     held.get_by_role("checkbox", name="Mo").check()
     held.get_by_role("checkbox", name="Ruth").check()
@@ -165,6 +174,7 @@ def test_a_case_goes_through_the_whole_ritual(new_context, tidewater, mo, alice,
     expect(log).to_contain_text("Fay")
     cora_page.goto(f"/m/{tidewater.slug}/convergence/conflicts/")
     figures = cora_page.get_by_role("region", name="The movement's figures")
-    expect(figures).to_contain_text("Resolved")
+    resolved = figures.locator("div").filter(has=cora_page.get_by_text("Resolved", exact=True))
+    expect(resolved.get_by_role("definition")).to_have_text("1")
     expect(figures).not_to_contain_text("Ruth")
     assert_accessible(cora_page)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from movement.models import Notification
@@ -55,6 +56,18 @@ def to_scheduled(case, facilitator, organizer):
     return case
 
 
+def hold(case, facilitator, agreements=("Talk first",), heard=None, after=timedelta(hours=2)):
+    """The listening circle held, ``after`` its start; returns that moment."""
+    at = case.circle_at + after
+    if heard is None:
+        heard = [party.pk for party in case.parties.all()]
+    conflicts.record_held(
+        by=facilitator, case=case, heard=heard, agreements=list(agreements), now=at
+    )
+    case.refresh_from_db()
+    return at
+
+
 # --- filing ----------------------------------------------------------------------------------
 
 
@@ -68,10 +81,7 @@ def test_filing_starts_the_cooling_off_and_tells_every_party(mo, ruth):
 
 
 def test_notifications_never_carry_the_case_s_text_or_the_parties_names(mo, ruth, alice, fay):
-    case = to_scheduled(file(mo, ruth), fay, alice)
-    conflicts.record_held(
-        by=fay, case=case, heard=[p.pk for p in case.parties.all()], agreements=[]
-    )
+    hold(to_scheduled(file(mo, ruth), fay, alice), fay)
     for notification in Notification.objects.all():
         written = f"{notification.subject} {notification.body}"
         assert "bail fund" not in written
@@ -200,37 +210,102 @@ def test_agreements_on_a_case_not_yet_held_are_refused(mo, ruth, alice, fay):
 
 def test_every_party_must_be_heard(mo, ruth, alice, fay):
     case = to_scheduled(file(mo, ruth), fay, alice)
-    first = case.parties.first()
     with pytest.raises(ValidationError) as refused:
-        conflicts.record_held(by=fay, case=case, heard=[first.pk], agreements=["Talk first"])
+        hold(case, fay, heard=[case.parties.first().pk])
     assert "Each party is heard" in str(refused.value)
+
+
+def test_a_circle_is_recorded_only_once_it_has_been_held(mo, ruth, alice, fay):
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    with pytest.raises(ValidationError) as refused:
+        hold(case, fay, after=-timedelta(hours=1))
+    assert "record it once it has been held" in str(refused.value)
+
+
+def test_a_circle_ends_with_at_least_one_agreement(mo, ruth, alice, fay):
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    with pytest.raises(ValidationError) as refused:
+        hold(case, fay, agreements=["", "  "])
+    assert "at least one agreement" in str(refused.value)
+
+
+def test_recording_it_twice_says_it_is_already_done(mo, ruth, alice, fay):
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    hold(case, fay)
+    with pytest.raises(ValidationError) as refused:
+        hold(case, fay)
+    assert "already past that step" in str(refused.value)
+
+
+def test_a_scheduled_circle_can_find_another_time(mo, ruth, alice, fay):
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    conflicts.find_another_time(by=fay, case=case)
+    case.refresh_from_db()
+    assert (case.state, case.circle_at) == (State.AWAITING_CIRCLE, None)
+    assert not case.options.exists()
+    later = timezone.now() + timedelta(days=5)
+    conflicts.offer_times(by=fay, case=case, times=[later])
+    conflicts.schedule_circle(by=fay, case=case, option=case.options.get())
+    case.refresh_from_db()
+    assert case.circle_at == later
+
+
+def test_times_are_offered_within_the_next_year(mo, ruth, alice, fay):
+    case = to_awaiting(file(mo, ruth))
+    conflicts.assign_facilitator(by=alice, case=case, member=fay)
+    with pytest.raises(ValidationError) as refused:
+        conflicts.offer_times(by=fay, case=case, times=[timezone.now() + timedelta(days=400)])
+    assert "within the next year" in str(refused.value)
+
+
+def test_a_time_that_has_passed_cannot_be_picked(mo, ruth, alice, fay):
+    case = to_awaiting(file(mo, ruth))
+    conflicts.assign_facilitator(by=alice, case=case, member=fay)
+    conflicts.offer_times(by=fay, case=case, times=[timezone.now() + timedelta(days=2)])
+    with pytest.raises(ValidationError) as refused:
+        conflicts.schedule_circle(
+            by=fay, case=case, option=case.options.get(), now=timezone.now() + timedelta(days=3)
+        )
+    assert "That time has passed" in str(refused.value)
+
+
+def test_withdrawing_after_the_circle_cancels_the_follow_up(mo, ruth, alice, fay):
+    case = to_scheduled(file(mo, ruth), fay, alice)
+    hold(case, fay)
+    conflicts.withdraw_case(by=mo, case=case)
+    assert sweep(timedelta(days=60)) == []
+    case.refresh_from_db()
+    assert case.outcome == ConflictCase.Outcome.WITHDRAWN
+
+
+def test_naming_someone_twice_names_them_once(mo, ruth):
+    case = file(mo, ruth, ruth)
+    assert case.parties.count() == 2
 
 
 def test_only_an_assigned_facilitator_holds_the_circle(mo, ruth, alice, fay, tidewater):
     other = MembershipFactory(movement=tidewater, role="facilitator")
     case = to_scheduled(file(mo, ruth), fay, alice)
     with pytest.raises(PermissionDenied):
-        conflicts.record_held(by=other, case=case, heard=[], agreements=[])
+        hold(case, other)
 
 
 def test_the_whole_ritual_from_filing_to_closing(mo, ruth, alice, fay):
     case = to_scheduled(file(mo, ruth), fay, alice)
     assert case.state == State.SCHEDULED
     parties = list(case.parties.all())
-    conflicts.record_held(
-        by=fay,
-        case=case,
-        heard=[p.pk for p in parties],
+    held_at = hold(
+        case,
+        fay,
         agreements=["Meetings move only with a week's notice", "", "Mo and Ruth meet monthly"],
     )
-    case.refresh_from_db()
     assert case.state == State.HELD
     assert [a.text for a in case.agreements.all()] == [
         "Meetings move only with a week's notice",
         "Mo and Ruth meet monthly",
     ]
-    assert sweep(timedelta(days=13)) == []
-    sweep(timedelta(days=14, minutes=1))
+    assert fire_due_timers(now=held_at + timedelta(days=13), limit=5) == []
+    fire_due_timers(now=held_at + timedelta(days=14, minutes=1), limit=5)
     case.refresh_from_db()
     assert case.state == State.FOLLOW_UP
     held = {agreement.pk: True for agreement in case.agreements.all()}
@@ -294,13 +369,16 @@ def test_closed_cases_lose_their_texts_after_retention_and_keep_their_figures(
     from rituals.selectors import case_figures
 
     case = to_scheduled(file(mo, ruth), fay, alice)
-    conflicts.record_held(
-        by=fay, case=case, heard=[p.pk for p in case.parties.all()], agreements=["Talk first"]
-    )
-    sweep(timedelta(days=15))
+    conflicts.write_statement(by=ruth, case=case, text="I was there")
+    held_at = hold(case, fay)
+    fire_due_timers(now=held_at + timedelta(days=15), limit=5)
     case.refresh_from_db()
+    conflicts.check_in(by=ruth, case=case, held={a.pk: True for a in case.agreements.all()})
     conflicts.close_case(by=fay, case=case, outcome=ConflictCase.Outcome.RESOLVED)
+    conflicts.record_view(case=case, viewer=ruth)
+    assert Notification.objects.filter(url=case.get_absolute_url()).exists()
     before = case_figures(tidewater)
+    assert before["resolved"] == 1 and before["median_days_to_circle"] is not None
 
     assert conflicts.purge_closed_cases(now=timezone.now() + timedelta(days=300)) == 0
     assert conflicts.purge_closed_cases(now=timezone.now() + timedelta(days=400)) == 1
@@ -308,6 +386,14 @@ def test_closed_cases_lose_their_texts_after_retention_and_keep_their_figures(
     assert case.description == "" and case.filed_by is None and case.texts_purged_at
     assert not case.parties.exists() and not case.agreements.exists()
     assert not case.views.exists() and not case.facilitators.exists()
+    assert not case.options.exists()
+    assert not Notification.objects.filter(url=case.get_absolute_url()).exists()
+    from rituals.models import AgreementCheck, AvailabilityAnswer
+
+    assert not AgreementCheck.objects.exists() and not AvailabilityAnswer.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT description FROM rituals_conflictcase WHERE id = %s", [case.pk])
+        assert cursor.fetchone() == ("",)
     assert case_figures(tidewater) == before
 
 
@@ -347,10 +433,7 @@ def test_a_drill_says_it_is_a_drill_in_its_notifications(fay, ruth):
 def test_the_audit_trail_never_holds_a_case(mo, ruth, alice, fay):
     from movement.models import AuditEvent
 
-    case = to_scheduled(file(mo, ruth), fay, alice)
-    conflicts.record_held(
-        by=fay, case=case, heard=[p.pk for p in case.parties.all()], agreements=[]
-    )
+    hold(to_scheduled(file(mo, ruth), fay, alice), fay)
     trail = " ".join(
         f"{event.verb} {event.target} {event.data}" for event in AuditEvent.objects.all()
     )

@@ -62,7 +62,9 @@ def test_each_step_asks_the_right_person(case, mo, ruth, alice, fay):
     for person in (mo, ruth, fay):
         assert about_case(person, case) == [f"Conflict case {case.pk}: the listening circle"]
     parties = [party.pk for party in case.parties.all()]
-    conflicts.record_held(by=fay, case=case, heard=parties, agreements=["Keys back"])
-    fire_due_timers(now=timezone.now() + timedelta(days=15), limit=5)
+    case.refresh_from_db()
+    held = case.circle_at + timedelta(hours=2)
+    conflicts.record_held(by=fay, case=case, heard=parties, agreements=["Keys back"], now=held)
+    fire_due_timers(now=held + timedelta(days=15), limit=5)
     assert about_case(ruth, case) == [f"Conflict case {case.pk}: did the agreements hold?"]
     assert about_case(fay, case) == [f"Conflict case {case.pk}: close the case"]

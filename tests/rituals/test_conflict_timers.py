@@ -149,3 +149,40 @@ def test_a_sweeper_killed_mid_cooling_off_leaves_it_for_the_next(postgres, tidew
     case.refresh_from_db()
     assert case.state == State.AWAITING_CIRCLE
     assert told(case) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_while_the_sweep_ends_the_cooling_off_deadlocks_nobody(postgres, tidewater):
+    """The sweep locks the timer, then the case; a withdrawal takes them in the same order,
+    so it waits for the sweep instead of locking the case first and deadlocking with it."""
+    from django.db import transaction
+
+    from rituals.models import Timer
+
+    case = a_case(tidewater, now=timezone.now() - timedelta(days=2))
+    filer = case.filed_by
+    timer_locked, go_on = threading.Event(), threading.Event()
+
+    def sweep_slowly():
+        with transaction.atomic():
+            timer = Timer.objects.select_for_update(skip_locked=True).get(
+                kind=conflicts.COOLING_OFF_ENDS, target_id=case.pk
+            )
+            timer_locked.set()
+            assert go_on.wait(10)
+            conflicts.cooling_off_ends(timer)
+            timer.fired_at, timer.attempts = timezone.now(), 1
+            timer.save()
+
+    def withdraw():
+        assert timer_locked.wait(10)
+        threading.Timer(0.5, go_on.set).start()  # the withdrawal is waiting for a lock by then
+        conflicts.withdraw_case(by=filer, case=case)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(_in_own_connection, fn) for fn in (sweep_slowly, withdraw)]
+        for run in runs:
+            run.result(timeout=30)  # a deadlock would raise here
+
+    case.refresh_from_db()
+    assert (case.state, case.outcome) == (State.CLOSED, ConflictCase.Outcome.WITHDRAWN)
