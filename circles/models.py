@@ -4,13 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from movement.models import Membership, Movement
-
-
-class Lens(models.TextChoices):
-    VOLUNTARIST = "voluntarist", _("voluntarist — mass mobilization")
-    STRUCTURALIST = "structuralist", _("structuralist — crisis and leverage")
-    SUBJECTIVIST = "subjectivist", _("subjectivist — shifting consciousness")
+from movement.models import Lens, Membership, Movement
 
 
 class CircleQuerySet(models.QuerySet):

@@ -18,6 +18,7 @@ movement_patterns = (
     [
         path("", views.movement_home, name="home"),
         path("graph/", views.constellation_graph, name="graph"),
+        path("patterns/", views.pattern_decay, name="patterns"),
         *movement_urls.urlpatterns,
     ],
     "movement",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
-from constellation import graph
+from constellation import graph, patterns
 from constellation.health import health_report
 from movement import permissions
 from movement.needs import needs_of
@@ -75,3 +75,21 @@ def constellation_graph(request, membership):
 def healthz(request):
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@movement_view
+@require_GET
+def pattern_decay(request, membership):
+    """The tactics circles name cycle after cycle, and what else the library offers."""
+    movement = membership.movement
+    found = patterns.patterns(movement)
+    return render(
+        request,
+        "constellation/patterns.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "patterns": found,
+            "decay_after": patterns.DECAY_AFTER,
+        },
+    )

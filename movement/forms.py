@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from movement.fields import TimeZoneField
-from movement.models import Movement, NotificationPreference, Role
+from movement.models import Movement, NotificationPreference, Role, Tactic
 from movement.services import MAX_INVITATION_DAYS
 from movement.vocabulary import NOTIFICATION_KINDS
 from movement.widgets import SuggestingInput
@@ -165,3 +165,13 @@ class PersonalSettingsForm(forms.Form):
             "that movement's own zone."
         ),
     )
+
+
+class TacticForm(forms.ModelForm):
+    class Meta:
+        model = Tactic
+        fields = ["name", "lens", "aim", "description", "examples", "also_called"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "examples": forms.Textarea(attrs={"rows": 2}),
+        }

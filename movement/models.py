@@ -113,6 +113,14 @@ class Movement(models.Model):
         return ZoneInfo(self.time_zone)
 
 
+class Lens(models.TextChoices):
+    """How a circle (a tactic, a member) believes change comes: the essay's three lenses."""
+
+    VOLUNTARIST = "voluntarist", _("voluntarist — mass mobilization")
+    STRUCTURALIST = "structuralist", _("structuralist — crisis and leverage")
+    SUBJECTIVIST = "subjectivist", _("subjectivist — shifting consciousness")
+
+
 class Role(models.TextChoices):
     ORGANIZER = "organizer", _("organizer")
     FACILITATOR = "facilitator", _("facilitator")
@@ -319,3 +327,67 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind}: {self.delivery}"
+
+
+class TacticAim(models.TextChoices):
+    """What a tactic is for: pattern decay suggests tactics of the same aim."""
+
+    MOBILIZE = "mobilize", _("bring many people out")
+    PRESSURE = "pressure", _("put pressure on a target")
+    REFUSE = "refuse", _("refuse to comply")
+    PROTECT = "protect", _("protect our people")
+    PROVIDE = "provide", _("provide for each other")
+    PERSUADE = "persuade", _("change minds")
+
+
+class Tactic(models.Model):
+    """A tactic in a movement's library: copied from the one the app ships
+    (``movement.tactics``), then edited, added to or archived by its organizers."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="tactics")
+    # The shipped tactic it was copied from; blank for one the movement added.
+    library_key = models.CharField(max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_key = models.CharField(max_length=80, editable=False)
+    lens = models.CharField(_("lens"), max_length=20, choices=Lens.choices)
+    aim = models.CharField(_("aim"), max_length=12, choices=TacticAim.choices)
+    description = models.TextField(_("what it is"), max_length=1000)
+    examples = models.TextField(_("historical examples"), max_length=1000, blank=True)
+    also_called = models.CharField(
+        _("also called"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Other words circles use for it, separated by commas: reports that name one of "
+            "them are counted as using this tactic."
+        ),
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movement", "name_key"], name="tactic_name_unique_per_movement"
+            ),
+            models.UniqueConstraint(
+                fields=["movement", "library_key"],
+                condition=~Q(library_key=""),
+                name="tactic_copied_once_per_movement",
+            ),
+        ]
+        indexes = [models.Index(fields=["movement", "aim", "name"], name="tactic_by_aim")]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def key_for(name):
+        return name.strip().casefold()
+
+    @property
+    def words(self):
+        """Its name and the names it is also called by, case-folded."""
+        names = [self.name, *self.also_called.split(",")]
+        return {self.key_for(name) for name in names if name.strip()}

@@ -39,3 +39,8 @@ def can_see_identity(membership, *, person_id, anonymous):
     chose to be anonymous to other members is named to themselves only. (The database
     always knows who.)"""
     return not anonymous or person_id == membership.user_id
+
+
+def can_edit_tactics(membership):
+    """Organizers edit, add and archive the movement's tactics; every member reads them."""
+    return membership.role == Role.ORGANIZER

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from movement.models import AuditEvent, Invitation, Membership, Notification
+from movement.models import AuditEvent, Invitation, Membership, Notification, Tactic
 from movement.pagination import keyset_page
 
 
@@ -94,3 +94,16 @@ def notifications_of(user):
         .select_related("movement")
         .order_by("-created_at", "-id")
     )
+
+
+def tactics_of(movement, *, archived=False):
+    """The movement's tactics (its copy of the library), by aim then name."""
+    return list(
+        Tactic.objects.filter(movement=movement, archived_at__isnull=not archived).order_by(
+            "aim", "name", "pk"
+        )
+    )
+
+
+def tactic_or_404(*, membership, tactic_id):
+    return get_object_or_404(Tactic, pk=tactic_id, movement=membership.movement_id)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from movement import zones
+from movement import permissions, zones
 from movement.models import (
     AuditEvent,
     Invitation,
@@ -28,8 +28,10 @@ from movement.models import (
     Notification,
     NotificationPreference,
     Role,
+    Tactic,
     User,
 )
+from movement.tactics import LIBRARY
 from movement.vocabulary import (
     AUDIT_VERBS,
     NOTIFICATION_KINDS,
@@ -50,6 +52,9 @@ class Verb(models.TextChoices):
     ROLE_CHANGED = "member.role_changed", gettext_lazy("changed a role")
     INVITATION_CREATED = "invitation.created", gettext_lazy("created an invitation")
     INVITATION_REVOKED = "invitation.revoked", gettext_lazy("revoked an invitation")
+    TACTIC_SAVED = "tactic.saved", gettext_lazy("edited the tactics library")
+    TACTIC_ARCHIVED = "tactic.archived", gettext_lazy("archived a tactic")
+    TACTIC_RESTORED = "tactic.restored", gettext_lazy("restored a tactic")
 
 
 @notification_kinds
@@ -828,3 +833,88 @@ def leave_movement(*, membership):
             verb=Verb.MEMBER_LEFT,
             target=membership.user,
         )
+
+
+# --- the tactics library ---------------------------------------------------------------
+
+
+def ensure_tactics(movement):
+    """The movement's own copy of the shipped library (``movement.tactics``), made the
+    first time it is needed: one query when it exists. A library tactic the movement
+    archived stays archived; one the app ships later is copied in. Names are written in
+    the language active when the copy is made: from then on they are the movement's."""
+    have = set(
+        Tactic.objects.filter(movement=movement)
+        .exclude(library_key="")
+        .values_list("library_key", flat=True)
+    )
+    missing = [entry for entry in LIBRARY if entry.key not in have]
+    if not missing:
+        return
+    taken = set(Tactic.objects.filter(movement=movement).values_list("name_key", flat=True))
+    rows = []
+    for entry in missing:
+        name = str(entry.name)
+        if Tactic.key_for(name) in taken:
+            continue  # the movement already has a tactic of that name: theirs wins
+        rows.append(
+            Tactic(
+                movement=movement,
+                library_key=entry.key,
+                name=name,
+                name_key=Tactic.key_for(name),
+                lens=entry.lens,
+                aim=entry.aim,
+                description=str(entry.description),
+                examples=str(entry.examples),
+                also_called=str(entry.also_called),
+            )
+        )
+    Tactic.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+TACTIC_FIELDS = ("name", "lens", "aim", "description", "examples", "also_called")
+
+
+def save_tactic(*, by, tactic=None, **values):
+    """An organizer edits a tactic of the library, or adds one (``tactic=None``)."""
+    if not permissions.can_edit_tactics(by):
+        raise PermissionDenied(_("Only organizers edit the tactics library."))
+    values = {
+        name: values[name].strip() if isinstance(values[name], str) else values[name]
+        for name in TACTIC_FIELDS
+    }
+    key = Tactic.key_for(values["name"])
+    clash = Tactic.objects.filter(movement=by.movement_id, name_key=key)
+    if tactic is not None:
+        clash = clash.exclude(pk=tactic.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("The library already has a tactic of that name.")})
+    with transaction.atomic():
+        if tactic is None:
+            tactic = Tactic(movement_id=by.movement_id)
+        for name, value in values.items():
+            setattr(tactic, name, value)
+        tactic.name_key = key
+        tactic.save()
+        record_event(
+            movement=by.movement, actor=by.user, verb=Verb.TACTIC_SAVED, target=tactic.name
+        )
+    return tactic
+
+
+def archive_tactic(*, by, tactic, archived=True):
+    """Archive a tactic (it leaves the lists; what was tagged with it keeps the tag), or
+    restore it."""
+    if not permissions.can_edit_tactics(by):
+        raise PermissionDenied(_("Only organizers edit the tactics library."))
+    with transaction.atomic():
+        tactic.archived_at = timezone.now() if archived else None
+        tactic.save(update_fields=["archived_at"])
+        record_event(
+            movement=by.movement,
+            actor=by.user,
+            verb=Verb.TACTIC_ARCHIVED if archived else Verb.TACTIC_RESTORED,
+            target=tactic.name,
+        )
+    return tactic

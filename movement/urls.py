@@ -17,4 +17,8 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("tactics/", views.tactics, name="tactics"),
+    path("tactics/new/", views.tactic_edit, name="tactic_create"),
+    path("tactics/<int:tactic_id>/edit/", views.tactic_edit, name="tactic_edit"),
+    path("tactics/<int:tactic_id>/archive/", views.tactic_archive, name="tactic_archive"),
 ]

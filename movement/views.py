@@ -19,6 +19,7 @@ from movement.forms import (
     NotificationSettingsForm,
     PersonalSettingsForm,
     RoleForm,
+    TacticForm,
     member_label,
 )
 from movement.tenancy import movement_view, require
@@ -294,3 +295,74 @@ def personal_settings(request):
             messages.success(request, _("Your settings are saved."))
             return redirect("personal_settings")
     return render(request, "movement/personal_settings.html", {"form": form})
+
+
+# --- the tactics library ---------------------------------------------------------------
+
+
+@movement_view
+def tactics(request, membership):
+    """The movement's tactics by aim: every member reads them; organizers edit them."""
+    movement = membership.movement
+    services.ensure_tactics(movement)
+    can_edit = permissions.can_edit_tactics(membership)
+    return render(
+        request,
+        "movement/tactics.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "tactics": selectors.tactics_of(movement),
+            "archived": selectors.tactics_of(movement, archived=True) if can_edit else [],
+            "can_edit": can_edit,
+        },
+    )
+
+
+@movement_view
+def tactic_edit(request, membership, tactic_id=None):
+    tactic = (  # found first: another movement's tactic is missing, whoever asks
+        selectors.tactic_or_404(membership=membership, tactic_id=tactic_id)
+        if tactic_id is not None
+        else None
+    )
+    require(
+        permissions.can_edit_tactics(membership),
+        _("Only organizers edit the tactics library."),
+    )
+    form = TacticForm(request.POST or None, instance=tactic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_tactic(
+                by=membership,
+                tactic=tactic,
+                **{name: form.cleaned_data[name] for name in services.TACTIC_FIELDS},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is in the library.") % {"name": saved.name})
+            return redirect("movement:tactics", movement_slug=membership.movement.slug)
+    return render(
+        request,
+        "movement/tactic_form.html",
+        {"movement": membership.movement, "membership": membership, "form": form, "tactic": tactic},
+    )
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def tactic_archive(request, membership, tactic_id):
+    tactic = selectors.tactic_or_404(membership=membership, tactic_id=tactic_id)
+    require(
+        permissions.can_edit_tactics(membership),
+        _("Only organizers edit the tactics library."),
+    )
+    archived = tactic.archived_at is None
+    services.archive_tactic(by=membership, tactic=tactic, archived=archived)
+    messages.success(
+        request,
+        (_("%(name)s is archived.") if archived else _("%(name)s is back in the library."))
+        % {"name": tactic.name},
+    )
+    return redirect("movement:tactics", movement_slug=membership.movement.slug)

@@ -320,7 +320,10 @@ class ReportForm(forms.Form):
         label=_("Tactics used"),
         max_length=500,
         required=False,
-        help_text=_("Separate with commas, e.g. mural, know-your-rights training."),
+        help_text=_(
+            "Separate with commas, e.g. mural, know-your-rights training. Names from the "
+            "movement's tactics library are recognised, and count towards pattern decay."
+        ),
     )
 
     def __init__(self, *args, commitments=(), **kwargs):

@@ -43,7 +43,7 @@ from circles.models import CircleMembership
 from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
-from movement.models import AuditEvent, Invitation, Membership, Notification
+from movement.models import AuditEvent, Invitation, Membership, Notification, Tactic
 from rituals.models import (
     Agreement,
     AgreementCheck,
@@ -2307,6 +2307,82 @@ CONFLICT_ROWS = [
     ),
 ]
 
+
+# The tactics library (every member reads it, organizers edit it) and pattern decay.
+ORGANIZERS_TACTICS = "Only organizers edit the tactics library."
+
+
+def _tactic(w, key="strike", movement=None):
+    movement = movement or w.tidewater
+    movement_services.ensure_tactics(movement)
+    return Tactic.objects.get(movement=movement, library_key=key)
+
+
+def tactic_url(name, of=_tactic, slug="tidewater"):
+    return url(f"movement:{name}", slug, tactic_id=lambda w: of(w).pk)
+
+
+def elsewheres_tactic(w):
+    return _tactic(w, movement=w.elsewhere)
+
+
+A_TACTIC = {
+    "name": "Block party",
+    "lens": "subjectivist",
+    "aim": "persuade",
+    "description": "A street closed for a day of music and talk.",
+}
+
+TACTIC_ROWS = [
+    Row("tactics", "GET", movement_url("tactics"), ANY_MEMBER),
+    Row("patterns", "GET", movement_url("patterns"), ANY_MEMBER),
+    Row("tactic-create", "GET", movement_url("tactic_create"), allow("alice"), ORGANIZERS_TACTICS),
+    Row(
+        "tactic-create",
+        "POST",
+        movement_url("tactic_create"),
+        allow("alice", ok=302),
+        ORGANIZERS_TACTICS,
+        data=A_TACTIC,
+    ),
+    Row("tactic-edit", "GET", tactic_url("tactic_edit"), allow("alice"), ORGANIZERS_TACTICS),
+    Row(
+        "tactic-edit",
+        "POST",
+        tactic_url("tactic_edit"),
+        allow("alice", ok=302),
+        ORGANIZERS_TACTICS,
+        data=A_TACTIC,
+    ),
+    Row(
+        "tactic-archive",
+        "POST",
+        tactic_url("tactic_archive"),
+        allow("alice", ok=302),
+        ORGANIZERS_TACTICS,
+    ),
+    Row("tactic-archive", "GET", tactic_url("tactic_archive"), WRONG_METHOD),
+    Row(
+        "tactic-edit-missing",
+        "GET",
+        tactic_url("tactic_edit", of=lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "tactic-edit-of-elsewhere",
+        "POST",
+        tactic_url("tactic_edit", of=elsewheres_tactic),
+        NOT_FOUND_FOR_ALL,
+        data=A_TACTIC,
+    ),
+    Row(
+        "tactic-archive-of-elsewhere",
+        "POST",
+        tactic_url("tactic_archive", of=elsewheres_tactic),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -2316,6 +2392,7 @@ ROWS = [
     *SPRINT_LOG_ROWS,
     *SPRINT_ARTIFACT_ROWS,
     *CONFLICT_ROWS,
+    *TACTIC_ROWS,
 ]
 
 CASES = [
@@ -2352,6 +2429,7 @@ def _footprint():
         Agreement.objects.count(),
         AgreementCheck.objects.count(),
         ConflictRitual.objects.count(),
+        list(Tactic.objects.order_by("pk").values_list("name", "archived_at")),
     )
 
 

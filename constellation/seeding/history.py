@@ -58,6 +58,7 @@ from rituals.models import (
 from rituals.recurrence import occurrences
 from rituals.selectors import ligaments_between
 from rituals.services.convergence import Verb as ConvergenceVerb
+from rituals.services.convergence import tag_reports
 from rituals.services.facilitation import Verb as FacilitationVerb
 from rituals.services.facilitation import name_circles_in
 from rituals.services.sprints import SPRINT_DEADLINE, ArtifactVerb
@@ -910,6 +911,7 @@ def write_past_gatherings(*, movement, members, circles, now=None):
         ],
     )
     name_circles_in(movement, Commitment.objects.filter(gathering_id__in=gathering_ids))
+    tag_reports(movement, CircleReport.objects.filter(cycle__movement=movement))
     writer.insert(
         Rsvp,
         ["id", "gathering_id", "member_id", "answer", "updated_at"],

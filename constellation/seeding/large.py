@@ -54,6 +54,7 @@ from rituals.models import (
 )
 from rituals.reminders import NotificationKind as ReminderKind
 from rituals.services.convergence import Verb as ConvergenceVerb
+from rituals.services.convergence import tag_reports
 from rituals.services.facilitation import NotificationKind as FacilitationKind
 from rituals.services.facilitation import Verb as FacilitationVerb
 from rituals.services.facilitation import name_circles_in
@@ -1498,6 +1499,7 @@ class LargeSeed:
             ((i, *row) for i, row in zip(ids, commitments, strict=True)),
         )
         name_circles_in(self.movement, Commitment.objects.filter(gathering__movement=self.movement))
+        tag_reports(self.movement, CircleReport.objects.filter(cycle__movement=self.movement))
         ids = w.ids(Rsvp, len(rsvps))
         w.insert(
             Rsvp,

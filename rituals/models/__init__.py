@@ -232,6 +232,8 @@ class CircleReport(models.Model):
     )
     intention = models.TextField(_("our intention for the next phase"), max_length=4000)
     tactics = models.CharField(_("tactics used"), max_length=500, blank=True)
+    # The library's tactics that ``tactics`` names, worked out when the report is written.
+    tactic_tags = models.ManyToManyField("movement.Tactic", blank=True, related_name="reports")
     submitted_by = models.ForeignKey(
         "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
     )

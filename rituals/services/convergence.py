@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
 from movement import zones
-from movement.models import Movement
-from movement.services import record_event
+from movement.models import Movement, Tactic
+from movement.services import ensure_tactics, record_event
+from movement.tactics import tactics_named
 from movement.vocabulary import audit_verbs
 from rituals import reminders, selectors
 from rituals.models import CalendarFeed, CircleReport, Commitment, Cycle, Gathering, Rhythm, Rsvp
@@ -260,6 +261,28 @@ def answer_gathering(*, by, gathering, answer):
 # --- circle reports and commitments ---------------------------------------------------------
 
 
+def tactics_in(movement, text):
+    """The movement's tactics (its copy of the library, made if need be) that ``text``
+    names, archived ones included: a tag records what was done."""
+    if not text.strip():
+        return []
+    ensure_tactics(movement)
+    return tactics_named(text, Tactic.objects.filter(movement=movement))
+
+
+def tag_reports(movement, reports):
+    """Tag reports written past ``submit_report`` (the seeds write them in bulk)."""
+    ensure_tactics(movement)
+    tactics = list(Tactic.objects.filter(movement=movement))
+    through = CircleReport.tactic_tags.through
+    rows = [
+        through(circlereport_id=pk, tactic_id=tactic.pk)
+        for pk, text in reports.exclude(tactics="").values_list("pk", "tactics")
+        for tactic in tactics_named(text, tactics)
+    ]
+    through.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
 def submit_report(
     *, by, gathering, circle, did, intention, lessons="", needs="", tactics="", outcomes=None
 ):
@@ -289,6 +312,7 @@ def submit_report(
                 "submitted_at": timezone.now(),
             },
         )
+        report.tactic_tags.set(tactics_in(gathering.movement, report.tactics))
         reviewable = {
             c.pk: c
             for c in selectors.commitments_to_review(
