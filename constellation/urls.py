@@ -19,6 +19,7 @@ movement_patterns = (
         path("", views.movement_home, name="home"),
         path("graph/", views.constellation_graph, name="graph"),
         path("patterns/", views.pattern_decay, name="patterns"),
+        path("lenses/", views.lens_map, name="lens_map"),
         *movement_urls.urlpatterns,
     ],
     "movement",

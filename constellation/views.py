@@ -9,9 +9,12 @@ from django.views.decorators.http import require_GET
 
 from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
-from constellation import graph, patterns
+from constellation import graph, lenses, patterns
 from constellation.health import health_report
 from movement import permissions
+from movement import selectors as movement_selectors
+from movement import services as movement_services
+from movement.forms import BlindSpotForm
 from movement.needs import needs_of
 from movement.tenancy import movement_view
 
@@ -91,5 +94,27 @@ def pattern_decay(request, membership):
             "membership": membership,
             "patterns": found,
             "decay_after": patterns.DECAY_AFTER,
+        },
+    )
+
+
+@movement_view
+@require_GET
+def lens_map(request, membership):
+    """The lens mix three ways, the blind spots and what could fill them."""
+    movement = membership.movement
+    movement_services.ensure_tactics(movement)
+    found = lenses.lens_map(movement)
+    return render(
+        request,
+        "constellation/lens_map.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "lenses": found,
+            "chart": found.chart,
+            "can_set_threshold": permissions.can_edit_tactics(membership),
+            "threshold_form": BlindSpotForm(initial={"percent": movement.blind_spot_below}),
+            "mine": movement_selectors.lens_assessment_of(membership),
         },
     )

@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from movement.fields import TimeZoneField
+from movement.lenses import QUESTIONS
 from movement.models import Movement, NotificationPreference, Role, Tactic
 from movement.services import MAX_INVITATION_DAYS
 from movement.vocabulary import NOTIFICATION_KINDS
@@ -175,3 +176,20 @@ class TacticForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "examples": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class LensAssessmentForm(forms.Form):
+    """The five questions of ``movement.lenses``, each a choice of sentences."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[question.key] = forms.ChoiceField(
+                label=question.text, choices=list(question.answers), widget=forms.RadioSelect
+            )
+
+
+class BlindSpotForm(forms.Form):
+    percent = forms.IntegerField(
+        label=_("Name a lens a blind spot below (percent)"), min_value=0, max_value=50
+    )

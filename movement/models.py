@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -96,6 +97,13 @@ class Movement(models.Model):
         max_length=64,
         default="UTC",
         help_text=_("Gatherings are scheduled and shown in this time zone, e.g. Europe/Paris."),
+    )
+    # A lens whose share of the lens mix is below this percentage is named a blind spot.
+    blind_spot_below = models.PositiveSmallIntegerField(
+        _("blind spot below (percent)"),
+        default=20,
+        validators=[MaxValueValidator(50)],
+        help_text=_("A lens with less than this share of the movement's lens mix is named."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -391,3 +399,21 @@ class Tactic(models.Model):
         """Its name and the names it is also called by, case-folded."""
         names = [self.name, *self.also_called.split(",")]
         return {self.key_for(name) for name in names if name.strip()}
+
+
+class LensAssessment(models.Model):
+    """A member's answers to the lens self-assessment (``movement.lenses``). Nobody reads
+    them but their author: the movement sees only how many lean towards each lens."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="lens_assessment"
+    )
+    answers = models.JSONField(default=dict)  # {question key: lens}
+    lens = models.CharField(max_length=20, choices=Lens.choices)  # where most answers lean
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["lens"], name="lens_assessment_lens")]
+
+    def __str__(self):
+        return f"Lens self-assessment {self.pk}"  # never whose, never what

@@ -2,7 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 
-from movement.models import AuditEvent, Invitation, Membership, Notification, Tactic
+from movement.models import (
+    AuditEvent,
+    Invitation,
+    LensAssessment,
+    Membership,
+    Notification,
+    Tactic,
+)
 from movement.pagination import keyset_page
 
 
@@ -107,3 +114,8 @@ def tactics_of(movement, *, archived=False):
 
 def tactic_or_404(*, membership, tactic_id):
     return get_object_or_404(Tactic, pk=tactic_id, movement=membership.movement_id)
+
+
+def lens_assessment_of(membership):
+    """The member's own answers, or None: asked only for the member themself."""
+    return LensAssessment.objects.filter(membership=membership).first()

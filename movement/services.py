@@ -20,9 +20,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from movement import permissions, zones
+from movement.lenses import QUESTIONS, lens_of
 from movement.models import (
     AuditEvent,
     Invitation,
+    Lens,
+    LensAssessment,
     Membership,
     Movement,
     Notification,
@@ -918,3 +921,34 @@ def archive_tactic(*, by, tactic, archived=True):
             target=tactic.name,
         )
     return tactic
+
+
+# --- the lens self-assessment ----------------------------------------------------------
+
+
+def save_lens_assessment(*, by, answers):
+    """The member's own answers (``{question key: lens}``), every question answered."""
+    errors = {}
+    for question in QUESTIONS:
+        if answers.get(question.key) not in Lens.values:
+            errors[question.key] = _("Choose the sentence closest to what you believe.")
+    if errors:
+        raise ValidationError(errors)
+    answers = {question.key: answers[question.key] for question in QUESTIONS}
+    assessment, _created = LensAssessment.objects.update_or_create(
+        membership=by,
+        defaults={"answers": answers, "lens": lens_of(answers), "updated_at": timezone.now()},
+    )
+    return assessment
+
+
+def forget_lens_assessment(*, by):
+    LensAssessment.objects.filter(membership=by).delete()
+
+
+def set_blind_spot_threshold(*, by, percent):
+    if not permissions.can_edit_tactics(by):
+        raise PermissionDenied(_("Only organizers set the blind-spot threshold."))
+    if not 0 <= percent <= 50:
+        raise ValidationError({"percent": _("Choose a share from 0 to 50 percent.")})
+    Movement.objects.filter(pk=by.movement_id).update(blind_spot_below=percent)

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from movement import permissions, selectors, services
 from movement.forms import (
+    BlindSpotForm,
     InvitationForm,
+    LensAssessmentForm,
     MovementForm,
     NotificationSettingsForm,
     PersonalSettingsForm,
@@ -366,3 +368,56 @@ def tactic_archive(request, membership, tactic_id):
         % {"name": tactic.name},
     )
     return redirect("movement:tactics", movement_slug=membership.movement.slug)
+
+
+# --- the lens self-assessment ------------------------------------------------------------
+
+
+@movement_view
+def lens_assessment(request, membership):
+    """The member's own self-assessment: only they ever see their answers."""
+    mine = selectors.lens_assessment_of(membership)
+    form = LensAssessmentForm(request.POST or None, initial=mine.answers if mine else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_lens_assessment(by=membership, answers=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Saved. Your answers lean %(lens)s; only you can see them.")
+                % {"lens": saved.get_lens_display()},
+            )
+            return redirect("movement:lens_assessment", movement_slug=membership.movement.slug)
+    response = render(
+        request,
+        "movement/lens_assessment.html",
+        {"movement": membership.movement, "membership": membership, "form": form, "mine": mine},
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def lens_assessment_forget(request, membership):
+    services.forget_lens_assessment(by=membership)
+    messages.success(request, _("Your answers are deleted."))
+    return redirect("movement:lens_assessment", movement_slug=membership.movement.slug)
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def blind_spot_threshold(request, membership):
+    require(
+        permissions.can_edit_tactics(membership),
+        _("Only organizers set the blind-spot threshold."),
+    )
+    form = BlindSpotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a share from 0 to 50 percent."))
+    else:
+        services.set_blind_spot_threshold(by=membership, percent=form.cleaned_data["percent"])
+        messages.success(request, _("The blind-spot threshold is saved."))
+    return redirect("movement:lens_map", movement_slug=membership.movement.slug)

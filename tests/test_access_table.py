@@ -43,7 +43,15 @@ from circles.models import CircleMembership
 from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
-from movement.models import AuditEvent, Invitation, Membership, Notification, Tactic
+from movement.models import (
+    AuditEvent,
+    Invitation,
+    LensAssessment,
+    Membership,
+    Movement,
+    Notification,
+    Tactic,
+)
 from rituals.models import (
     Agreement,
     AgreementCheck,
@@ -2333,7 +2341,35 @@ A_TACTIC = {
     "description": "A street closed for a day of music and talk.",
 }
 
+LENSES = {"change": "voluntarist", "power": "voluntarist", "time": "structuralist"}
+LENSES.update({"setback": "subjectivist", "victory": "voluntarist"})
+
 TACTIC_ROWS = [
+    Row("lens-map", "GET", movement_url("lens_map"), ANY_MEMBER),
+    Row("lens-assessment", "GET", movement_url("lens_assessment"), ANY_MEMBER),
+    Row(
+        "lens-assessment",
+        "POST",
+        movement_url("lens_assessment"),
+        ANY_MEMBER_ACTS,
+        data=LENSES,
+    ),
+    Row("lens-assessment-forget", "POST", movement_url("lens_assessment_forget"), ANY_MEMBER_ACTS),
+    Row("lens-assessment-forget", "GET", movement_url("lens_assessment_forget"), WRONG_METHOD),
+    Row(
+        "blind-spot-threshold",
+        "POST",
+        movement_url("blind_spot_threshold"),
+        allow("alice", ok=302),
+        "Only organizers set the blind-spot threshold.",
+        data={"percent": "25"},
+    ),
+    Row(
+        "blind-spot-threshold",
+        "GET",
+        movement_url("blind_spot_threshold"),
+        WRONG_METHOD,
+    ),
     Row("tactics", "GET", movement_url("tactics"), ANY_MEMBER),
     Row("patterns", "GET", movement_url("patterns"), ANY_MEMBER),
     Row("tactic-create", "GET", movement_url("tactic_create"), allow("alice"), ORGANIZERS_TACTICS),
@@ -2430,6 +2466,8 @@ def _footprint():
         AgreementCheck.objects.count(),
         ConflictRitual.objects.count(),
         list(Tactic.objects.order_by("pk").values_list("name", "archived_at")),
+        list(LensAssessment.objects.order_by("pk").values_list("answers", flat=True)),
+        list(Movement.objects.order_by("pk").values_list("blind_spot_below", flat=True)),
     )
 
 

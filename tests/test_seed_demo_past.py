@@ -321,3 +321,13 @@ def test_the_ritual_is_adopted_and_two_drills_show_it_at_work(demo):
     ]
     assert case_figures(demo)["drills_this_year"] == len(drills)
     assert case_figures(demo)["opened"] == 0  # no real case in the demo
+
+
+def test_the_demo_shows_a_blind_spot_and_pattern_decay_computed_from_its_data(demo):
+    from constellation.lenses import lens_map
+    from constellation.patterns import patterns
+
+    spots = lens_map(demo).blind_spots
+    assert [spot.lens for spot in spots] == ["structuralist"]
+    assert spots[0].tactics  # the library's structuralist tactics to consider
+    assert patterns(demo).warnings  # the demo's circles repeat themselves

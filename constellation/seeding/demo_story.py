@@ -848,3 +848,23 @@ DRILL_COOLING = {
         "the other changed the rota without telling the circle."
     ),
 }
+
+
+# --- lenses --------------------------------------------------------------------------------
+
+# Tidewater's organizers name a lens a blind spot below a quarter of the mix (20 % is the
+# default): stricter, because the essay warns that every movement overrates its own lens.
+BLIND_SPOT_BELOW = 25
+
+# Who leans where, from their own self-assessment (private to each; the lens map counts them).
+# Tidewater leans on mobilization and consciousness; structural leverage is its blind spot.
+LENS_ANSWERS = {
+    "amara": ("voluntarist", "voluntarist", "subjectivist", "voluntarist", "voluntarist"),
+    "bastien": ("subjectivist", "subjectivist", "subjectivist", "voluntarist", "subjectivist"),
+    "chen": ("subjectivist", "voluntarist", "subjectivist", "subjectivist", "subjectivist"),
+    "dolores": ("voluntarist", "voluntarist", "voluntarist", "voluntarist", "structuralist"),
+    "emeka": ("voluntarist", "subjectivist", "voluntarist", "voluntarist", "voluntarist"),
+    "farah": ("subjectivist", "subjectivist", "voluntarist", "subjectivist", "subjectivist"),
+    "hana": ("subjectivist", "subjectivist", "subjectivist", "subjectivist", "voluntarist"),
+    "kalani": ("structuralist", "structuralist", "voluntarist", "structuralist", "voluntarist"),
+}

@@ -28,7 +28,16 @@ from constellation.seeding import demo_story as story
 from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
 from movement import services
-from movement.models import AuditEvent, Membership, Movement, Notification, Role, User
+from movement.lenses import QUESTIONS
+from movement.models import (
+    AuditEvent,
+    LensAssessment,
+    Membership,
+    Movement,
+    Notification,
+    Role,
+    User,
+)
 from rituals.models import ConflictCase, ConflictRitual, Cycle, Rhythm, SprintRound, Timer
 from rituals.services import conflicts, convergence
 from rituals.services import sprints as sprint_services
@@ -222,6 +231,11 @@ class Command(BaseCommand):
         if not SprintRound.objects.filter(movement=movement).exists():
             self._seed_sprints(members, circles, now)
             past.append("a finished sprint")
+        if not LensAssessment.objects.filter(membership__movement=movement).exists():
+            for key, choices in story.LENS_ANSWERS.items():
+                answers = dict(zip([q.key for q in QUESTIONS], choices, strict=True))
+                services.save_lens_assessment(by=members[key], answers=answers)
+            services.set_blind_spot_threshold(by=members["amara"], percent=story.BLIND_SPOT_BELOW)
         if not ConflictRitual.objects.filter(movement=movement).exists():
             self._seed_conflict_ritual(members, now)
             past.append("its conflict ritual with a drill held and one cooling off")
