@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from circles.models import Circle, Lens
+from circles.models import Circle, Lens, Spark
 from movement.widgets import SuggestingInput
 
 
@@ -65,3 +65,17 @@ class DirectoryFilterForm(forms.Form):
     lens = forms.ChoiceField(
         label=_("Lens"), choices=[("", _("All lenses")), *Lens.choices], required=False
     )
+
+
+class SparkForm(forms.ModelForm):
+    class Meta:
+        model = Spark
+        fields = ["passion", "lens", "horizon"]
+        widgets = {
+            "passion": forms.Textarea(attrs={"rows": 3}),
+            "horizon": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class IgniteForm(forms.Form):
+    name = forms.CharField(label=_("The circle's name"), max_length=80)

@@ -97,3 +97,64 @@ class CircleMembership(models.Model):
 
     def __str__(self):
         return f"{self.member.user} in {self.circle}"
+
+
+class Spark(models.Model):
+    """A dormant passion a member wants to try: "What dormant passion inside your movement
+    could become the next experiment?" Others say "I'm in"; with enough of them, its author
+    turns it into a circle."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="sparks")
+    author = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="sparks"
+    )
+    passion = models.TextField(
+        _("the passion or experiment"),
+        max_length=2000,
+        help_text=_(
+            "What you want to try, in a few sentences: it becomes the circle's initiative."
+        ),
+    )
+    lens = models.CharField(_("the lens it would add"), max_length=20, choices=Lens.choices)
+    horizon = models.TextField(_("how it could serve the shared horizon"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The circle it became, and when: a spark that became a circle is no longer open.
+    circle = models.OneToOneField(
+        Circle, on_delete=models.SET_NULL, null=True, blank=True, related_name="spark"
+    )
+    ignited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["movement", "lens", "-created_at"],
+                name="spark_open_by_lens",
+                condition=Q(ignited_at__isnull=True),
+            ),
+            models.Index(fields=["movement", "-created_at", "-id"], name="spark_recent"),
+        ]
+
+    def __str__(self):
+        return f"Spark {self.pk}"
+
+    @property
+    def is_open(self):
+        return self.ignited_at is None
+
+
+class SparkJoin(models.Model):
+    """A member who said "I'm in" to a spark."""
+
+    spark = models.ForeignKey(Spark, on_delete=models.CASCADE, related_name="joins")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="spark_joins")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["spark", "member"], name="one_join_per_spark")
+        ]
+        indexes = [models.Index(fields=["member", "spark"], name="spark_join_member")]
+
+    def __str__(self):
+        return f"Join of spark {self.spark_id}"

@@ -1,8 +1,9 @@
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from circles.models import Circle, CircleMembership
+from circles.models import Circle, CircleMembership, Spark, SparkJoin
+from movement.pagination import keyset_page
 
 
 def circle_directory(*, movement, lens="", query="", include_archived=False):
@@ -115,3 +116,41 @@ def people_in_circles_other_than(movement, excluded_circle_ids):
         )
         .distinct()
     )
+
+
+# --- sparks ---------------------------------------------------------------------------
+
+
+def _sparks(movement, membership):
+    return (
+        Spark.objects.filter(movement=movement)
+        .select_related("author__user", "circle__movement")
+        .annotate(
+            joined=Count("joins", distinct=True),
+            mine=Exists(SparkJoin.objects.filter(spark=OuterRef("pk"), member=membership)),
+        )
+    )
+
+
+def sparks_page(membership, *, older=None, newer=None):
+    """The movement's open sparks, newest first, each with how many are in and whether the
+    reader is: a keyset page at a time."""
+    return keyset_page(
+        _sparks(membership.movement, membership).filter(ignited_at__isnull=True),
+        ordering=("-created_at", "-id"),
+        older=older,
+        newer=newer,
+    )
+
+
+def sparks_with_lens(movement, lenses, membership, *, limit=3):
+    """Open sparks that would add one of ``lenses`` (a blind spot), newest first."""
+    return list(
+        _sparks(movement, membership)
+        .filter(ignited_at__isnull=True, lens__in=lenses)
+        .order_by("-created_at", "-id")[: limit * max(len(lenses), 1)]
+    )
+
+
+def spark_or_404(*, membership, spark_id):
+    return get_object_or_404(_sparks(membership.movement, membership), pk=spark_id)

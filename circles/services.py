@@ -7,9 +7,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from circles.models import Circle, CircleMembership
-from movement.services import record_event
-from movement.vocabulary import audit_verbs
+from circles.models import Circle, CircleMembership, Spark, SparkJoin
+from movement.models import User
+from movement.services import notify_many, record_event
+from movement.vocabulary import audit_verbs, notification_kinds
 
 
 @audit_verbs
@@ -22,6 +23,13 @@ class Verb(models.TextChoices):
     CIRCLE_JOINED = "circle.joined", gettext_lazy("joined a circle")
     CIRCLE_LEFT = "circle.left", gettext_lazy("left a circle")
     CONVENER_ADDED = "circle.convener_added", gettext_lazy("made someone a convener")
+    SPARK_POSTED = "spark.posted", gettext_lazy("posted a spark")
+    SPARK_IGNITED = "spark.ignited", gettext_lazy("turned a spark into a circle")
+
+
+@notification_kinds
+class NotificationKind(models.TextChoices):
+    SPARK_IGNITED = "circles.spark_ignited", gettext_lazy("a spark I joined became a circle")
 
 
 NAME_TAKEN = gettext_lazy("A circle with this name already exists in this movement.")
@@ -36,7 +44,7 @@ def _check_name_free(*, movement, name, exclude=None):
 
 
 # Words the circle URLs use for themselves: a circle called "New" must not shadow them.
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = {"new", "suggest", "sparks"}
 
 
 def _unique_slug(movement, name):
@@ -186,3 +194,118 @@ def add_convener(*, by, circle, seat):
                 circle=circle.pk,
             )
     return seat
+
+
+# --- sparks ---------------------------------------------------------------------------
+
+
+def post_spark(*, by, passion, lens, horizon):
+    """A member posts a passion or an experiment they want to try."""
+    errors = {}
+    if not passion.strip():
+        errors["passion"] = _("Say what you want to try.")
+    if lens not in Circle.Lens.values:
+        errors["lens"] = _("Pick the lens it would add.")
+    if not horizon.strip():
+        errors["horizon"] = _("Say how it could serve the shared horizon.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        spark = Spark.objects.create(
+            movement=by.movement,
+            author=by,
+            passion=passion.strip(),
+            lens=lens,
+            horizon=horizon.strip(),
+        )
+        record_event(
+            movement=by.movement, actor=by.user, verb=Verb.SPARK_POSTED, target=str(spark.pk)
+        )
+    return spark
+
+
+def _locked_spark(spark):
+    spark = Spark.objects.select_for_update().select_related("movement").get(pk=spark.pk)
+    if not spark.is_open:
+        raise ValidationError(_("This spark is already a circle."))
+    return spark
+
+
+def join_spark(*, by, spark):
+    """ "I'm in": a member other than its author joins a spark, once."""
+    with transaction.atomic():
+        spark = _locked_spark(spark)
+        if spark.movement_id != by.movement_id:
+            raise ValidationError(_("This spark belongs to another movement."))
+        if spark.author_id == by.pk:
+            raise ValidationError(_("It is your spark: you are in already."))
+        SparkJoin.objects.get_or_create(spark=spark, member=by)
+    return spark
+
+
+def leave_spark(*, by, spark):
+    with transaction.atomic():
+        spark = _locked_spark(spark)
+        SparkJoin.objects.filter(spark=spark, member=by).delete()
+    return spark
+
+
+def ignite_spark(*, by, spark, name):
+    """The author turns the spark into a circle in one step: the spark its initiative, the
+    people in its members, the author its convener. The theory of change is left to write:
+    the circle's page asks its conveners for it."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the circle.")})
+    with transaction.atomic():
+        spark = _locked_spark(spark)
+        if spark.author_id != by.pk:
+            raise ValidationError(_("Only the person who posted the spark turns it into a circle."))
+        joined = list(SparkJoin.objects.filter(spark=spark).select_related("member"))
+        quorum = spark.movement.spark_quorum
+        if len(joined) < quorum:
+            raise ValidationError(
+                _("A spark becomes a circle when %(quorum)d people are in; %(count)d are.")
+                % {"quorum": quorum, "count": len(joined)}
+            )
+        _check_name_free(movement=spark.movement, name=name)
+        try:
+            with transaction.atomic():
+                circle = Circle.objects.create(
+                    movement=spark.movement,
+                    name=name,
+                    name_key=Circle.key_for(name),
+                    slug=_unique_slug(spark.movement, name),
+                    initiative=spark.passion,
+                    theory_of_change="",
+                    lens=spark.lens,
+                )
+        except IntegrityError:
+            raise ValidationError({"name": NAME_TAKEN}) from None
+        CircleMembership.objects.create(circle=circle, member=by, is_convener=True)
+        CircleMembership.objects.bulk_create(
+            CircleMembership(circle=circle, member=join.member) for join in joined
+        )
+        spark.circle, spark.ignited_at = circle, timezone.now()
+        spark.save(update_fields=["circle", "ignited_at"])
+        record_event(
+            movement=spark.movement,
+            actor=by.user,
+            verb=Verb.SPARK_IGNITED,
+            target=circle.name,
+            circle=circle.pk,
+            spark=spark.pk,
+        )
+        notify_many(
+            recipients=User.objects.filter(memberships__spark_joins__spark=spark),
+            kind=NotificationKind.SPARK_IGNITED,
+            movement=spark.movement,
+            subject=gettext_lazy("A spark you joined is now a circle: %(name)s"),
+            body=gettext_lazy(
+                "The spark you said you were in on is now the circle %(name)s, and you are "
+                "one of its members."
+            ),
+            params={"name": circle.name},
+            url=circle.get_absolute_url(),
+        )
+    return circle

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from circles import permissions, selectors, services
-from circles.forms import CircleForm, DirectoryFilterForm
+from circles.forms import CircleForm, DirectoryFilterForm, IgniteForm, SparkForm
 from movement.pagination import querystring_without_page
 from movement.tenancy import movement_view, require
 from movement.widgets import suggestion_query
@@ -192,4 +192,94 @@ def convener_add(request, membership, circle_slug, seat_id):
         _("Only this circle's conveners (or an organizer) can name conveners."),
         action,
         _("They are now a convener of this circle."),
+    )
+
+
+# --- sparks ---------------------------------------------------------------------------
+
+
+@movement_view
+def sparks(request, membership):
+    """Open sparks, "I'm in" on each, and a spark of one's own to post."""
+    movement = membership.movement
+    form = SparkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_spark(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your spark is posted: others can say they are in."))
+            return redirect("circles:sparks", movement_slug=movement.slug)
+    page = selectors.sparks_page(
+        membership, older=request.GET.get("older"), newer=request.GET.get("newer")
+    )
+    return render(
+        request,
+        "circles/sparks.html",
+        {"movement": movement, "membership": membership, "form": form, "page": page},
+    )
+
+
+def _spark_step(request, membership, spark_id, act, success):
+    spark = selectors.spark_or_404(membership=membership, spark_id=spark_id)
+    try:
+        act(spark)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("circles:sparks", movement_slug=membership.movement.slug)
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def spark_join(request, membership, spark_id):
+    return _spark_step(
+        request,
+        membership,
+        spark_id,
+        lambda spark: services.join_spark(by=membership, spark=spark),
+        _("You are in."),
+    )
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def spark_leave(request, membership, spark_id):
+    return _spark_step(
+        request,
+        membership,
+        spark_id,
+        lambda spark: services.leave_spark(by=membership, spark=spark),
+        _("You are out of this spark."),
+    )
+
+
+@movement_view
+def spark_ignite(request, membership, spark_id):
+    """The author names the circle the spark becomes."""
+    spark = selectors.spark_or_404(membership=membership, spark_id=spark_id)
+    require(
+        spark.author_id == membership.pk,
+        _("Only the person who posted the spark turns it into a circle."),
+    )
+    form = IgniteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            circle = services.ignite_spark(by=membership, spark=spark, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is a circle. Write its theory of change now.") % {"name": circle.name},
+            )
+            return redirect(
+                "circles:edit", movement_slug=membership.movement.slug, circle_slug=circle.slug
+            )
+    return render(
+        request,
+        "circles/spark_ignite.html",
+        {"movement": membership.movement, "membership": membership, "form": form, "spark": spark},
     )

@@ -52,6 +52,7 @@ class BlindSpot:
     lens: str
     share: float
     tactics: list = field(default_factory=list)
+    sparks: list = field(default_factory=list)  # open sparks that would add this lens
 
     @property
     def label(self):

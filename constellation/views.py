@@ -105,6 +105,12 @@ def lens_map(request, membership):
     movement = membership.movement
     movement_services.ensure_tactics(movement)
     found = lenses.lens_map(movement)
+    if found.blind_spots:  # the sparks that would fill them, under each
+        waiting = circle_selectors.sparks_with_lens(
+            movement, [spot.lens for spot in found.blind_spots], membership
+        )
+        for spot in found.blind_spots:
+            spot.sparks = [spark for spark in waiting if spark.lens == spot.lens]
     return render(
         request,
         "constellation/lens_map.html",

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -104,6 +104,12 @@ class Movement(models.Model):
         default=20,
         validators=[MaxValueValidator(50)],
         help_text=_("A lens with less than this share of the movement's lens mix is named."),
+    )
+    # How many people must say "I'm in" before a spark can become a circle.
+    spark_quorum = models.PositiveSmallIntegerField(
+        _("people a spark needs"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
     created_at = models.DateTimeField(default=timezone.now)
 

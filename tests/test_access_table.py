@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from circles import services as circle_services
-from circles.models import CircleMembership
+from circles.models import Circle, CircleMembership, Spark, SparkJoin
 from commons import services as commons_services
 from commons.models import Approval, DrawRequest, LedgerEntry, Pool
 from movement import services as movement_services
@@ -2419,6 +2419,69 @@ TACTIC_ROWS = [
     ),
 ]
 
+
+# Sparks: every member posts and joins; only the author (pat here) turns one into a circle.
+IGNITERS = "Only the person who posted the spark turns it into a circle."
+
+
+def _spark(w, movement=None, author=None):
+    """Pat's spark in tidewater, three people in already (built once per world)."""
+    if movement is None and hasattr(w, "spark"):
+        return w.spark
+    author = author or w.pat
+    spark = circle_services.post_spark(
+        by=author,
+        passion="A rent escrow fund",
+        lens="structuralist",
+        horizon="Leverage for the tenants",
+    )
+    if movement is None:
+        for _ in range(3):
+            circle_services.join_spark(by=MembershipFactory(movement=w.tidewater), spark=spark)
+        w.spark = spark
+    return spark
+
+
+def elsewheres_spark(w):
+    return _spark(w, movement=w.elsewhere, author=w.otto)
+
+
+def spark_url(name, of=_spark, slug="tidewater"):
+    return url(f"circles:{name}", slug, spark_id=lambda w: of(w).pk)
+
+
+A_SPARK = {"passion": "A choir", "lens": "subjectivist", "horizon": "Songs of the strike"}
+
+SPARK_ROWS = [
+    Row("sparks", "GET", url("circles:sparks"), ANY_MEMBER),
+    Row("sparks", "POST", url("circles:sparks"), ANY_MEMBER_ACTS, data=A_SPARK),
+    Row("spark-join", "POST", spark_url("spark_join"), ANY_MEMBER_ACTS),
+    Row("spark-join", "GET", spark_url("spark_join"), WRONG_METHOD),
+    Row("spark-leave", "POST", spark_url("spark_leave"), ANY_MEMBER_ACTS),
+    Row("spark-leave", "GET", spark_url("spark_leave"), WRONG_METHOD),
+    Row("spark-ignite", "GET", spark_url("spark_ignite"), members_too(allow(), pat=200), IGNITERS),
+    Row(
+        "spark-ignite",
+        "POST",
+        spark_url("spark_ignite"),
+        members_too(allow(), pat=302),
+        IGNITERS,
+        data={"name": "Rent Escrow"},
+    ),
+    Row(
+        "spark-join-of-elsewhere",
+        "POST",
+        spark_url("spark_join", elsewheres_spark),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "spark-ignite-missing",
+        "GET",
+        spark_url("spark_ignite", lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -2429,6 +2492,7 @@ ROWS = [
     *SPRINT_ARTIFACT_ROWS,
     *CONFLICT_ROWS,
     *TACTIC_ROWS,
+    *SPARK_ROWS,
 ]
 
 CASES = [
@@ -2467,6 +2531,9 @@ def _footprint():
         ConflictRitual.objects.count(),
         list(Tactic.objects.order_by("pk").values_list("name", "archived_at")),
         list(LensAssessment.objects.order_by("pk").values_list("answers", flat=True)),
+        list(Spark.objects.order_by("pk").values_list("ignited_at", flat=True)),
+        SparkJoin.objects.count(),
+        Circle.objects.count(),
         list(Movement.objects.order_by("pk").values_list("blind_spot_below", flat=True)),
     )
 

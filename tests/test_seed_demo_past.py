@@ -331,3 +331,13 @@ def test_the_demo_shows_a_blind_spot_and_pattern_decay_computed_from_its_data(de
     assert [spot.lens for spot in spots] == ["structuralist"]
     assert spots[0].tactics  # the library's structuralist tactics to consider
     assert patterns(demo).warnings  # the demo's circles repeat themselves
+
+
+def test_a_spark_would_fill_the_blind_spot_and_another_is_ready_to_become_a_circle(demo):
+    from circles.models import Spark
+    from movement.needs import needs_of
+
+    structural = Spark.objects.get(movement=demo, lens="structuralist")
+    assert structural.joins.count() == demo.spark_quorum - 1
+    hana = member(demo, "hana")
+    assert "Your spark can become a circle" in [need.title for need in needs_of(hana)]

@@ -868,3 +868,25 @@ LENS_ANSWERS = {
     "hana": ("subjectivist", "subjectivist", "subjectivist", "subjectivist", "voluntarist"),
     "kalani": ("structuralist", "structuralist", "voluntarist", "structuralist", "voluntarist"),
 }
+
+# Sparks: a passion that would fill the blind spot (two people in, one more needed), and
+# one with enough people for its author to turn it into a circle.
+SPARKS = [
+    {
+        "author": "kalani",
+        "passion": "A rent escrow fund for the Harbor Towers tenants: rent paid into our own "
+        "account, not the landlord's, the day the repairs stop.",
+        "lens": "structuralist",
+        "horizon": "Housing as a right needs leverage: rent the landlord cannot collect is "
+        "a pressure point no march has.",
+        "in": ("farah", "dolores"),
+    },
+    {
+        "author": "hana",
+        "passion": "A strike choir: songs from the 1912 mill strikes, sung at every action "
+        "and taught at the pantry on Sundays.",
+        "lens": "subjectivist",
+        "horizon": "People stay for what moves them; songs carry the story further than flyers.",
+        "in": ("gus", "ines", "lucia"),
+    },
+]

@@ -152,6 +152,6 @@ def test_the_page_runs_a_fixed_number_of_queries(
     ensure_tactics(tidewater)
     client = login(mo)
     # session, membership, header; the library's check; the cycles, three measures, the
-    # suggestions (two blind spots); the reader's own assessment
-    with django_assert_num_queries(10):
+    # suggested tactics and the sparks for the two blind spots; the reader's own assessment
+    with django_assert_num_queries(11):
         assert client.get(URL).status_code == 200

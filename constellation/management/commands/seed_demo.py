@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from circles import services as circle_services
-from circles.models import Circle
+from circles.models import Circle, Spark
 from commons import services as commons_services
 from commons.models import Pool
 from constellation.seeding import demo_story as story
@@ -236,6 +236,16 @@ class Command(BaseCommand):
                 answers = dict(zip([q.key for q in QUESTIONS], choices, strict=True))
                 services.save_lens_assessment(by=members[key], answers=answers)
             services.set_blind_spot_threshold(by=members["amara"], percent=story.BLIND_SPOT_BELOW)
+        if not Spark.objects.filter(movement=movement).exists():
+            for entry in story.SPARKS:
+                spark = circle_services.post_spark(
+                    by=members[entry["author"]],
+                    passion=entry["passion"],
+                    lens=entry["lens"],
+                    horizon=entry["horizon"],
+                )
+                for key in entry["in"]:
+                    circle_services.join_spark(by=members[key], spark=spark)
         if not ConflictRitual.objects.filter(movement=movement).exists():
             self._seed_conflict_ritual(members, now)
             past.append("its conflict ritual with a drill held and one cooling off")
