@@ -12,5 +12,6 @@ class RitualsConfig(AppConfig):
         import rituals.services.conflicts  # noqa: F401
         import rituals.services.convergence  # noqa: F401
         import rituals.services.facilitation  # noqa: F401
+        import rituals.services.sovereignty  # noqa: F401
         import rituals.services.sprints  # noqa: F401
         from rituals import reminders  # noqa: F401

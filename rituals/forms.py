@@ -19,7 +19,15 @@ from commons.amounts import format_amount
 from movement.fields import IdChoiceField, IdMultipleChoiceField, TimeZoneField, is_id
 from movement.forms import MemberNameField
 from rituals import recurrence
-from rituals.models import Commitment, ConflictCase, ConflictRitual, Rhythm, Rsvp, SprintLogEntry
+from rituals.models import (
+    Commitment,
+    ConflictCase,
+    ConflictRitual,
+    Rhythm,
+    Rsvp,
+    SovereigntyRecord,
+    SprintLogEntry,
+)
 
 Kind = Rhythm.Kind
 REPEAT_CHOICES = [
@@ -895,3 +903,40 @@ class CloseCaseForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+# --- sovereignty gained --------------------------------------------------------------------
+
+
+class SovereigntyForm(forms.Form):
+    cycle = forms.TypedChoiceField(label=_("Cycle"), coerce=int)
+    circle = CircleNameField(label=_("Circle"))
+    kind = forms.ChoiceField(
+        label=_("What was gained"),
+        choices=SovereigntyRecord.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    what = forms.CharField(
+        label=_("In a few words"),
+        max_length=200,
+        help_text=_("e.g. “a food cooperative”, “a first-aid skill share”, “the bail fund”."),
+    )
+    people = forms.IntegerField(
+        label=_("How many people (for leaders trained and skills distributed)"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("A count, never names."),
+    )
+
+    def __init__(self, *args, cycles, circles, suggest_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycles = {cycle.number: cycle for cycle in cycles}
+        self.fields["cycle"].choices = [
+            (cycle.number, _("Cycle %(number)d") % {"number": cycle.number}) for cycle in cycles
+        ]
+        self.fields["circle"].circles = circles
+        self.fields["circle"].widget.suggest_url = suggest_url
+
+    def clean_cycle(self):
+        return self.cycles[self.cleaned_data["cycle"]]

@@ -4,6 +4,8 @@ organizers, the circles drifting away; then the deadlines of their circles' runn
 (and the reflection of those whose time is up), for conveners a sprint round waiting for
 their circle's answer; and each person's next step in their conflict cases."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from rituals.models import (
     ConflictCase,
     Gathering,
     RoundCircle,
+    SovereigntyRecord,
     Sprint,
     SprintRound,
 )
@@ -279,3 +282,46 @@ def conflict_needs(membership, now):
                 )
             )
     return needs
+
+
+# --- sovereignty gained ----------------------------------------------------------------------
+
+RECORD_WITHIN = timedelta(days=30)
+
+
+@needs_provider
+def sovereignty_needs(membership, now):
+    """For a month after a gathering is held, the conveners of circles that recorded nothing
+    for its cycle are asked what the cycle left behind. Two queries at most."""
+    held = (
+        Gathering.objects.filter(
+            movement=membership.movement_id,
+            state=Gathering.State.CLOSED,
+            ends_at__gte=now - RECORD_WITHIN,
+        )
+        .select_related("cycle")
+        .order_by("-starts_at")
+        .first()
+    )
+    if held is None:
+        return []
+    waiting = list(
+        CircleMembership.objects.filter(
+            member=membership, is_convener=True, circle__archived_at__isnull=True
+        )
+        .exclude(circle__in=SovereigntyRecord.objects.filter(cycle=held.cycle_id).values("circle"))
+        .order_by("circle__name")
+        .values_list("circle__name", flat=True)[: SHOWN + 1]
+    )
+    if not waiting:
+        return []
+    return [
+        Need(
+            title=_("What did cycle %(number)d leave behind?") % {"number": held.cycle.number},
+            detail=_("Record the sovereignty gained by %(circles)s")
+            % {"circles": ", ".join(waiting[:SHOWN]) + ("…" if len(waiting) > SHOWN else "")},
+            url=reverse(
+                "rituals:sovereignty_new", kwargs={"movement_slug": membership.movement.slug}
+            ),
+        )
+    ]

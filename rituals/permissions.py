@@ -140,3 +140,13 @@ def can_see_case(roles):
     """Its parties, its assigned facilitators and the movement's organizers; nobody else
     (they get 404: a case they may not see does not exist for them)."""
     return bool(roles)
+
+
+# --- sovereignty gained ----------------------------------------------------------------------
+
+
+def can_record_sovereignty(membership, circle, seat):
+    """A circle's conveners record what it gained; organizers record for any circle."""
+    if membership.role == Role.ORGANIZER:
+        return True
+    return seat is not None and seat.is_convener and seat.circle_id == circle.pk

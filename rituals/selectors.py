@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Lower, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,9 +22,11 @@ from rituals.models import (
     Commitment,
     ConflictCase,
     ConflictRitual,
+    Cycle,
     Gathering,
     Rhythm,
     Rsvp,
+    SovereigntyRecord,
     SprintCircle,
     SprintDraw,
     SprintLogEntry,
@@ -643,3 +645,39 @@ def _median(values):
     if len(values) % 2:
         return values[middle]
     return (values[middle - 1] + values[middle]) / 2
+
+
+# --- sovereignty gained --------------------------------------------------------------------
+
+CYCLES_TO_RECORD = 12
+
+
+def held_cycles_newest_first(movement, *, limit=CYCLES_TO_RECORD):
+    """The cycles whose gathering was held, newest first: what can be recorded for."""
+    return list(
+        Cycle.objects.filter(movement=movement, gathering__state=Gathering.State.CLOSED)
+        .order_by("-number")
+        .distinct()[:limit]
+    )
+
+
+def sovereignty_page(movement, *, older=None, newer=None):
+    return keyset_page(
+        SovereigntyRecord.objects.filter(movement=movement).select_related(
+            "cycle", "circle__movement", "recorded_by__user", "sprint", "pool"
+        ),
+        ordering=("-recorded_at", "-id"),
+        older=older,
+        newer=newer,
+    )
+
+
+def sovereignty_by_cycle(movement):
+    """``{(cycle number, kind): (records, people)}``, counted in SQL: one query."""
+    rows = (
+        SovereigntyRecord.objects.filter(movement=movement)
+        .values_list("cycle__number", "kind")
+        .annotate(records=Count("id"), people=Sum("people"))
+        .order_by()
+    )
+    return {(number, kind): (records, people or 0) for number, kind, records, people in rows}

@@ -54,6 +54,9 @@ urlpatterns = [
     path("sprints/<int:sprint_id>/log/", views.sprint_log_write, name="sprint_log"),
     path("sprints/<int:sprint_id>/draws/", views.sprint_draw_link, name="sprint_draw_link"),
     path("sprints/frictions/", views.frictions, name="frictions"),
+    # sovereignty gained
+    path("sovereignty/", views.sovereignty, name="sovereignty"),
+    path("sovereignty/new/", views.sovereignty_new, name="sovereignty_new"),
     # the conflict ritual
     path("conflicts/", views.conflicts, name="conflicts"),
     path("conflicts/ritual/", views.conflict_ritual, name="conflict_ritual"),

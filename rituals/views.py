@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from circles import selectors as circle_selectors
+from commons import models as commons_models
 from commons.models import DrawRequest
 from movement import selectors as movement_selectors
 from movement.models import Role
@@ -47,6 +48,7 @@ from rituals.forms import (
     RitualForm,
     RsvpForm,
     ScheduleForm,
+    SovereigntyForm,
     SprintDrawForm,
     SprintLogEntryForm,
     SprintRoundForm,
@@ -60,12 +62,14 @@ from rituals.models import (
     ConflictCase,
     ConflictRitual,
     RoundCircle,
+    SovereigntyRecord,
     Sprint,
     SprintRound,
 )
 from rituals.services import conflicts as conflict_services
 from rituals.services import convergence as convergence_services
 from rituals.services import facilitation
+from rituals.services import sovereignty as sovereignty_services
 from rituals.services import sprints as sprint_services
 
 REPORTS_PER_PAGE = 20
@@ -1501,3 +1505,100 @@ def case_withdraw(request, membership, case_id):
     else:
         messages.success(request, _("The case is withdrawn and its timers are stopped."))
     return redirect(case)
+
+
+# --- sovereignty gained ----------------------------------------------------------------------
+
+
+@movement_view
+@require_safe
+def sovereignty(request, membership):
+    """What each cycle left behind, newest first, and the way to record more."""
+    movement = membership.movement
+    cycles = selectors.held_cycles_newest_first(movement)
+    totals = selectors.sovereignty_by_cycle(movement)
+    kinds = SovereigntyRecord.Kind.choices
+    summary = [
+        {
+            "cycle": cycle,
+            "cells": [totals.get((cycle.number, kind), (0, 0)) for kind, _label in kinds],
+        }
+        for cycle in cycles
+    ]
+    return render(
+        request,
+        "rituals/sovereignty.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "kinds": kinds,
+            "summary": summary,
+            "page": selectors.sovereignty_page(movement, **_page_cursors(request)),
+            "can_record": bool(cycles),
+        },
+    )
+
+
+def _recordable_circles(membership):
+    circles = circle_selectors.active_circles(membership.movement)
+    if membership.role == Role.ORGANIZER:
+        return circles
+    return circles.filter(
+        circle_memberships__member=membership, circle_memberships__is_convener=True
+    )
+
+
+@movement_view
+def sovereignty_new(request, membership):
+    """Record a new capacity. ``?sprint=``, ``?pool=`` (and ``?circle=``) start from the
+    evidence: a published artifact, a pool opened."""
+    movement = membership.movement
+    cycles = selectors.held_cycles_newest_first(movement)
+    if not cycles:
+        messages.info(request, _("Sovereignty is recorded once a cycle's gathering is held."))
+        return redirect("rituals:sovereignty", movement_slug=movement.slug)
+    circles = _recordable_circles(membership)
+    require(circles.exists(), _("Only conveners and organizers record sovereignty gained."))
+    source = request.POST if request.method == "POST" else request.GET
+    sprint = _evidence(Sprint, movement, source.get("sprint"))
+    pool = _evidence(commons_models.Pool, movement, source.get("pool"))
+    initial = {"cycle": cycles[0].number}
+    if sprint is not None and hasattr(sprint, "artifact"):
+        initial.update(kind=SovereigntyRecord.Kind.INSTITUTION, what=sprint.artifact.title[:200])
+    if pool is not None:
+        initial.update(kind=SovereigntyRecord.Kind.RESOURCES, what=pool.name[:200])
+    form = SovereigntyForm(
+        request.POST or None,
+        initial=initial,
+        cycles=cycles,
+        circles=circles,
+        suggest_url=reverse("circles:suggest", kwargs={"movement_slug": movement.slug}),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sovereignty_services.record(
+                by=membership, sprint=sprint, pool=pool, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Recorded: sovereignty gained."))
+            return redirect("rituals:sovereignty", movement_slug=movement.slug)
+    return render(
+        request,
+        "rituals/sovereignty_form.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "form": form,
+            "sprint": sprint,
+            "pool": pool,
+        },
+    )
+
+
+def _evidence(model, movement, value):
+    """The sprint or pool named in the query string, if it is this movement's."""
+    if not value or not str(value).isdigit() or len(str(value)) > 18:
+        return None
+    return model.objects.filter(pk=int(value), movement=movement).first()

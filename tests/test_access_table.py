@@ -65,6 +65,7 @@ from rituals.models import (
     Gathering,
     RoundCircle,
     Rsvp,
+    SovereigntyRecord,
     Sprint,
     SprintRound,
     Timer,
@@ -72,7 +73,12 @@ from rituals.models import (
 from rituals.services import conflicts, convergence, facilitation
 from rituals.services import sprints as sprint_services
 from rituals.views import FACILITATOR_ACTIONS
-from tests.factories import CircleFactory, CircleMembershipFactory, MembershipFactory
+from tests.factories import (
+    CircleFactory,
+    CircleMembershipFactory,
+    GatheringFactory,
+    MembershipFactory,
+)
 
 LOGIN = "login"  # 302 to the login page, with ?next= back to the URL asked for
 
@@ -2482,6 +2488,52 @@ SPARK_ROWS = [
     ),
 ]
 
+
+# Sovereignty gained: every member reads it; conveners (cora, of Street Medics) and
+# organizers record. A cycle is held for the form to open.
+RECORDERS = "Only conveners and organizers record sovereignty gained."
+
+
+def a_held_cycle(w):
+    if not hasattr(w, "held_gathering"):
+        w.held_gathering = GatheringFactory(
+            movement=w.tidewater,
+            starts_at=timezone.now() - timedelta(days=3),
+            state=Gathering.State.CLOSED,
+        )
+    return w.held_gathering
+
+
+def a_record(w):
+    return {
+        "cycle": a_held_cycle(w).cycle.number,
+        "circle": "Street Medics",
+        "kind": "skills",
+        "what": "first aid",
+        "people": "12",
+    }
+
+
+SOVEREIGNTY_ROWS = [
+    Row("sovereignty", "GET", url("rituals:sovereignty"), ANY_MEMBER, setup=a_held_cycle),
+    Row(
+        "sovereignty-new",
+        "GET",
+        url("rituals:sovereignty_new"),
+        allow("cora", "alice"),
+        RECORDERS,
+        setup=a_held_cycle,
+    ),
+    Row(
+        "sovereignty-new",
+        "POST",
+        url("rituals:sovereignty_new"),
+        allow("cora", "alice", ok=302),
+        RECORDERS,
+        data=a_record,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -2493,6 +2545,7 @@ ROWS = [
     *CONFLICT_ROWS,
     *TACTIC_ROWS,
     *SPARK_ROWS,
+    *SOVEREIGNTY_ROWS,
 ]
 
 CASES = [
@@ -2533,6 +2586,7 @@ def _footprint():
         list(LensAssessment.objects.order_by("pk").values_list("answers", flat=True)),
         list(Spark.objects.order_by("pk").values_list("ignited_at", flat=True)),
         SparkJoin.objects.count(),
+        SovereigntyRecord.objects.count(),
         Circle.objects.count(),
         list(Movement.objects.order_by("pk").values_list("blind_spot_below", flat=True)),
     )

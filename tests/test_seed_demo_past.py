@@ -341,3 +341,12 @@ def test_a_spark_would_fill_the_blind_spot_and_another_is_ready_to_become_a_circ
     assert structural.joins.count() == demo.spark_quorum - 1
     hana = member(demo, "hana")
     assert "Your spark can become a circle" in [need.title for need in needs_of(hana)]
+
+
+def test_three_cycles_of_sovereignty_gained_are_recorded(demo):
+    from rituals.models import SovereigntyRecord
+    from rituals.selectors import sovereignty_by_cycle
+
+    totals = sovereignty_by_cycle(demo)
+    assert {number for number, _kind in totals} == {1, 2, 3}
+    assert SovereigntyRecord.objects.filter(movement=demo, pool__name="Bail Fund").exists()

@@ -890,3 +890,21 @@ SPARKS = [
         "in": ("gus", "ines", "lucia"),
     },
 ]
+
+
+# --- sovereignty gained ----------------------------------------------------------------------
+
+# (cycle, circle, kind, what, people, pool): recorded by each circle's convener two days after
+# its gathering. Counts only: leaders and learners are never named.
+SOVEREIGNTY = [
+    (1, LEGAL, "leaders", "legal observers trained for the eviction watch", 6, None),
+    (1, FOOD, "institution", "the Harbor free pantry, open four days a week", None, None),
+    (1, None, "resources", "the Bail Fund, held in common", None, BAIL),
+    (2, MEDICS, "skills", "a street first-aid skill share", 24, None),
+    (2, ART, "resources", "the print shop's screen press, shared by every circle", None, None),
+    (2, STORIES, "leaders", "tenants trained to record their own stories", 5, None),
+    (3, FOOD, "institution", "a food buying cooperative of 40 households", None, None),
+    (3, LEGAL, "leaders", "court-support coordinators", 4, None),
+    (3, MEDICS, "skills", "de-escalation training for marshals", 31, None),
+]
+SOVEREIGNTY_POOL_CIRCLE = LEGAL  # the circle that keeps the bail fund's books

@@ -766,3 +766,4 @@ from rituals.models.conflicts import (  # noqa: E402, F401
     ConflictCase,
     ConflictRitual,
 )
+from rituals.models.sovereignty import SovereigntyRecord  # noqa: E402, F401

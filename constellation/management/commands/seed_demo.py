@@ -38,8 +38,18 @@ from movement.models import (
     Role,
     User,
 )
-from rituals.models import ConflictCase, ConflictRitual, Cycle, Rhythm, SprintRound, Timer
+from rituals.models import (
+    ConflictCase,
+    ConflictRitual,
+    Cycle,
+    Gathering,
+    Rhythm,
+    SovereigntyRecord,
+    SprintRound,
+    Timer,
+)
 from rituals.services import conflicts, convergence
+from rituals.services import sovereignty as sovereignty_services
 from rituals.services import sprints as sprint_services
 
 DEMO_PASSWORD = "sovereignty-not-spectacle"
@@ -236,6 +246,8 @@ class Command(BaseCommand):
                 answers = dict(zip([q.key for q in QUESTIONS], choices, strict=True))
                 services.save_lens_assessment(by=members[key], answers=answers)
             services.set_blind_spot_threshold(by=members["amara"], percent=story.BLIND_SPOT_BELOW)
+        if not SovereigntyRecord.objects.filter(movement=movement).exists():
+            self._seed_sovereignty(movement, members, circles)
         if not Spark.objects.filter(movement=movement).exists():
             for entry in story.SPARKS:
                 spark = circle_services.post_spark(
@@ -373,6 +385,35 @@ class Command(BaseCommand):
         conflicts.assign_facilitator(
             by=members[ritual["by"]], case=cooling, member=members[drill["facilitator"]]
         )
+
+    def _seed_sovereignty(self, movement, members, circles):
+        """What the first cycles left behind, recorded by each circle's convener two days
+        after the gathering (through the service, then dated then)."""
+        conveners = {name: convener for name, *_rest, convener, _others in CIRCLES}
+        held = {
+            gathering.cycle.number: gathering
+            for gathering in Gathering.objects.filter(
+                movement=movement, state=Gathering.State.CLOSED
+            ).select_related("cycle")
+        }
+        for number, circle_name, kind, what, people, pool_name in story.SOVEREIGNTY:
+            gathering = held.get(number)
+            if gathering is None:
+                continue
+            circle_name = circle_name or story.SOVEREIGNTY_POOL_CIRCLE
+            entry = sovereignty_services.record(
+                by=members[conveners[circle_name]],
+                cycle=gathering.cycle,
+                circle=circles[circle_name],
+                kind=kind,
+                what=what,
+                people=people,
+                pool=Pool.objects.filter(movement=movement, name=pool_name).first()
+                if pool_name
+                else None,
+            )
+            at = gathering.ends_at + timedelta(days=2)
+            SovereigntyRecord.objects.filter(pk=entry.pk).update(recorded_at=at)
 
     @staticmethod
     def _fire(case, kind, handler):
