@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from circles import selectors as circle_selectors
 from circles.models import Circle
 from constellation.patterns import held_cycles
 from movement.models import Lens, LensAssessment, Tactic
@@ -178,3 +179,14 @@ def _suggest(movement, blind_spots):
     )
     for spot in blind_spots:
         spot.tactics = [tactic for tactic in tactics if tactic.lens == spot.lens][:SUGGESTED]
+
+
+def with_sparks(found, movement, membership):
+    """Each blind spot of ``found`` with the open sparks that would fill it: one query."""
+    if found.blind_spots:
+        waiting = circle_selectors.sparks_with_lens(
+            movement, [spot.lens for spot in found.blind_spots], membership
+        )
+        for spot in found.blind_spots:
+            spot.sparks = [spark for spark in waiting if spark.lens == spot.lens]
+    return found

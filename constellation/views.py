@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
-from constellation import graph, lenses, patterns
+from constellation import graph, lenses, overview, patterns
 from constellation.health import health_report
 from movement import permissions
 from movement import selectors as movement_selectors
@@ -35,6 +35,7 @@ def movement_home(request, membership):
             "my_circle_ids": circle_selectors.circle_ids_of(membership),
             "can_invite": permissions.can_invite(membership),
             "pools": commons_selectors.pools_of(movement),
+            "glance": overview.at_a_glance(movement, membership),
         },
     )
 
@@ -104,13 +105,7 @@ def lens_map(request, membership):
     """The lens mix three ways, the blind spots and what could fill them."""
     movement = membership.movement
     movement_services.ensure_tactics(movement)
-    found = lenses.lens_map(movement)
-    if found.blind_spots:  # the sparks that would fill them, under each
-        waiting = circle_selectors.sparks_with_lens(
-            movement, [spot.lens for spot in found.blind_spots], membership
-        )
-        for spot in found.blind_spots:
-            spot.sparks = [spark for spark in waiting if spark.lens == spot.lens]
+    found = lenses.with_sparks(lenses.lens_map(movement), movement, membership)
     return render(
         request,
         "constellation/lens_map.html",
