@@ -20,6 +20,12 @@ movement_patterns = (
         path("graph/", views.constellation_graph, name="graph"),
         path("patterns/", views.pattern_decay, name="patterns"),
         path("lenses/", views.lens_map, name="lens_map"),
+        path("cycles/<int:number>/", views.cycle_retrospective, name="retrospective"),
+        path(
+            "cycles/<int:number>/csv/",
+            views.cycle_retrospective_csv,
+            name="retrospective_csv",
+        ),
         *movement_urls.urlpatterns,
     ],
     "movement",

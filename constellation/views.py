@@ -1,15 +1,18 @@
 """Pages of the roof: they read several apps, so no app can hold them."""
 
+import csv
+
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from circles import selectors as circle_selectors
 from commons import selectors as commons_selectors
-from constellation import graph, lenses, overview, patterns
+from constellation import graph, lenses, overview, patterns, retrospective
 from constellation.health import health_report
 from movement import permissions
 from movement import selectors as movement_selectors
@@ -119,3 +122,43 @@ def lens_map(request, membership):
             "mine": movement_selectors.lens_assessment_of(membership),
         },
     )
+
+
+@movement_view
+@require_GET
+def cycle_retrospective(request, membership, number):
+    """One cycle held, looked back on: sovereignty first, attendance last and small."""
+    movement = membership.movement
+    found = retrospective.retrospective(movement, number)
+    return render(
+        request,
+        "constellation/retrospective.html",
+        {"movement": movement, "membership": membership, "retro": found},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value):
+    """A cell a spreadsheet will not run: text that starts like a formula is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@movement_view
+@require_GET
+def cycle_retrospective_csv(request, membership, number):
+    movement = membership.movement
+    found = retrospective.retrospective(movement, number)
+    writer = csv.writer(_Echo())
+    lines = (
+        writer.writerow([_cell(value) for value in row]) for row in retrospective.csv_rows(found)
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"{slugify(movement.slug)}-cycle-{number}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -2514,8 +2514,27 @@ def a_record(w):
     }
 
 
+def retro_url(name, slug="tidewater", missing=False):
+    return url(
+        f"movement:{name}",
+        slug,
+        number=lambda w: MISSING_ID if missing else a_held_cycle(w).cycle.number,
+    )
+
+
 SOVEREIGNTY_ROWS = [
     Row("sovereignty", "GET", url("rituals:sovereignty"), ANY_MEMBER, setup=a_held_cycle),
+    Row("retrospective", "GET", retro_url("retrospective"), ANY_MEMBER),
+    Row("retrospective-csv", "GET", retro_url("retrospective_csv"), ANY_MEMBER),
+    Row(
+        "retrospective-missing", "GET", retro_url("retrospective", missing=True), NOT_FOUND_FOR_ALL
+    ),
+    Row(
+        "retrospective-csv-via-elsewhere",
+        "GET",
+        retro_url("retrospective_csv", slug="elsewhere"),
+        NOT_FOUND_FOR_ALL,
+    ),
     Row(
         "sovereignty-new",
         "GET",
