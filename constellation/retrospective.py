@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from circles.models import Spark
 from commons.models import LedgerEntry
 from rituals.models import (
     Commitment,
@@ -73,6 +74,12 @@ def retrospective(movement, number):
         .annotate(count=Count("id"), people=Sum("people"))
         .order_by()
     }
+    ignited = Spark.objects.filter(
+        movement=movement, ignited_at__gte=starts, ignited_at__lt=ends
+    ).count()
+    if ignited:  # sparks that became circles in the cycle: new initiatives
+        records_, people = kinds.get(SovereigntyRecord.Kind.INITIATIVE, (0, 0))
+        kinds[SovereigntyRecord.Kind.INITIATIVE] = (records_ + ignited, people)
     by_circle = list(
         records.values("circle__name", "circle__slug")
         .annotate(records=Count("id"), people=Sum("people"))

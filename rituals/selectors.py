@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from circles.models import Circle, CircleMembership
+from circles.models import Circle, CircleMembership, Spark
 from commons.models import Approval, DrawRequest, Pool
 from movement.pagination import keyset_page
 from rituals import charts, permissions
@@ -673,11 +673,33 @@ def sovereignty_page(movement, *, older=None, newer=None):
 
 
 def sovereignty_by_cycle(movement):
-    """``{(cycle number, kind): (records, people)}``, counted in SQL: one query."""
+    """``{(cycle number, kind): (records, people)}``, counted in SQL, with each spark that
+    became a circle counted as a new initiative of the cycle it happened in (the first
+    whose gathering ends after it). Three queries."""
     rows = (
         SovereigntyRecord.objects.filter(movement=movement)
         .values_list("cycle__number", "kind")
         .annotate(records=Count("id"), people=Sum("people"))
         .order_by()
     )
-    return {(number, kind): (records, people or 0) for number, kind, records, people in rows}
+    totals = {(number, kind): (records, people or 0) for number, kind, records, people in rows}
+    for number, count in sparks_by_cycle(movement).items():
+        records, people = totals.get((number, SovereigntyRecord.Kind.INITIATIVE), (0, 0))
+        totals[(number, SovereigntyRecord.Kind.INITIATIVE)] = (records + count, people)
+    return totals
+
+
+def sparks_by_cycle(movement):
+    """``{cycle number: sparks that became circles in it}``: two queries."""
+    ends = list(
+        Gathering.objects.filter(movement=movement)
+        .order_by("cycle__number")
+        .values_list("cycle__number", "ends_at")
+    )
+    counts = {}
+    ignited = Spark.objects.filter(movement=movement, ignited_at__isnull=False)
+    for at in ignited.values_list("ignited_at", flat=True):
+        number = next((number for number, end in ends if end >= at), None)
+        if number is not None:
+            counts[number] = counts.get(number, 0) + 1
+    return counts

@@ -204,7 +204,7 @@ def test_the_home_costs_the_same_queries_however_much_waits(
     client = login(alice)
     # alice: organizer, convener of every circle, facing every draw and expiring link, and
     # a party to cases waiting for a facilitator.
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(34):
         response = client.get(home(tidewater))
 
     assert response.status_code == 200

@@ -21,6 +21,8 @@ class SovereigntyRecord(models.Model):
         INSTITUTION = "institution", _("an institution formed")
         SKILLS = "skills", _("skills distributed")
         RESOURCES = "resources", _("resources brought under community control")
+        # Counted from sparks that became circles in the cycle; may be recorded by hand too.
+        INITIATIVE = "initiative", _("new initiatives")
 
     movement = models.ForeignKey(
         Movement, on_delete=models.CASCADE, related_name="sovereignty_records"

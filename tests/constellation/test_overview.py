@@ -71,5 +71,21 @@ def test_the_home_runs_a_fixed_number_of_queries(
     cycles(tidewater, alice, size, circles=size)
     client = login(alice)
     client.get(HOME)
-    with django_assert_num_queries(31):
+    with django_assert_num_queries(33):
         assert client.get(HOME).status_code == 200
+
+
+def test_a_spark_that_became_a_circle_counts_as_a_new_initiative_of_its_cycle(tidewater, alice, mo):
+    from circles.models import Spark
+    from tests.factories import MembershipFactory
+
+    upcoming = GatheringFactory(movement=tidewater)  # the cycle under way
+    spark = circle_services.post_spark(
+        by=mo, passion="A choir", lens="subjectivist", horizon="Songs"
+    )
+    for _ in range(3):
+        circle_services.join_spark(by=MembershipFactory(movement=tidewater), spark=spark)
+    circle_services.ignite_spark(by=mo, spark=Spark.objects.get(), name="Choir")
+    (row,) = sovereignty(tidewater).rows
+    assert row["cycle"] == upcoming.cycle.number
+    assert [(kind.value, count) for kind, count in row["new"]] == [("initiative", 1)]

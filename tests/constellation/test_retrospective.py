@@ -70,5 +70,5 @@ def test_the_page_runs_a_fixed_number_of_queries(
             by=alice, cycle=held.cycle, circle=medics, kind="institution", what="A co-op"
         )
     client = login(alice)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url(held.cycle.number)).status_code == 200

@@ -136,5 +136,5 @@ def test_the_page_runs_a_fixed_number_of_queries(
             by=alice, cycle=gathering.cycle, circle=circle, kind="skills", what="x", people=3
         )
     client = login(alice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert client.get(LIST).status_code == 200
