@@ -2,19 +2,14 @@
 its due time, exactly once, with two sweepers at once, and across a sweeper killed in the
 middle of it (its transaction rolls back: the case still cools off, nobody was told)."""
 
-import os
-import select
-import subprocess
-import sys
 import textwrap
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from movement.models import Notification
@@ -22,7 +17,7 @@ from rituals import timers
 from rituals.models import ConflictCase
 from rituals.services import conflicts
 from tests.factories import MembershipFactory
-from tests.rituals.test_timers import _database_url
+from tests.rituals.test_timers import kill_in_handler
 
 State = ConflictCase.State
 
@@ -112,34 +107,7 @@ KILLED_SWEEPER = textwrap.dedent(
 @pytest.mark.django_db(transaction=True)
 def test_a_sweeper_killed_mid_cooling_off_leaves_it_for_the_next(postgres, tidewater, settings):
     case = a_case(tidewater, now=timezone.now() - timedelta(days=2))
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "constellation.settings",
-    }
-    sweeper = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SWEEPER],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        ready, _, _ = select.select([sweeper.stdout], [], [], 30)
-        assert ready, "the subprocess never reached the handler"
-        backend_pid = int(sweeper.stdout.readline())
-    finally:
-        sweeper.kill()
-        sweeper.wait()
-        sweeper.stdout.close()
-
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [backend_pid])
-            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+    kill_in_handler(KILLED_SWEEPER, settings=settings)
 
     case.refresh_from_db()
     assert case.state == State.COOLING_OFF

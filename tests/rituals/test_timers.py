@@ -296,6 +296,43 @@ def _database_url():
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def kill_in_handler(script, *args, settings):
+    """Run ``script`` (a sweeper whose handler prints its backend's pid, then hangs) and
+    kill it there; returns once PostgreSQL has rolled its transaction back."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "constellation.settings",
+    }
+    sweeper = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([sweeper.stdout], [], [], 30)
+        assert ready, "the subprocess never reached the handler"
+        backend_pid = int(sweeper.stdout.readline())
+    finally:
+        sweeper.kill()
+        sweeper.wait()
+        sweeper.stdout.close()
+    wait_for_backend_to_go(backend_pid)
+
+
+def wait_for_backend_to_go(backend_pid):
+    """PostgreSQL rolls back a dead client's transaction when it notices the socket closed."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [backend_pid])
+            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+
+
 HANGING_SWEEPER = textwrap.dedent(
     """
     import sys, time
@@ -323,35 +360,7 @@ HANGING_SWEEPER = textwrap.dedent(
 @pytest.mark.django_db(transaction=True)
 def test_sweeper_killed_mid_handler_leaves_timer_for_the_next(postgres, tidewater, settings):
     timer = timers.schedule_timer(kind=KILLED, due_at=ago(minutes=1), movement=tidewater)
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "constellation.settings",
-    }
-    sweeper = subprocess.Popen(
-        [sys.executable, "-c", HANGING_SWEEPER, KILLED, PARTIAL],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        ready, _, _ = select.select([sweeper.stdout], [], [], 30)
-        assert ready, "the subprocess never reached the handler"
-        backend_pid = int(sweeper.stdout.readline())
-    finally:
-        sweeper.kill()
-        sweeper.wait()
-        sweeper.stdout.close()
-
-    # PostgreSQL rolls back the dead client's transaction when it notices the socket closed.
-    deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [backend_pid])
-            if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+    kill_in_handler(HANGING_SWEEPER, KILLED, PARTIAL, settings=settings)
 
     timer.refresh_from_db()
     assert (timer.fired_at, timer.attempts) == (None, 0)
