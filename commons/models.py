@@ -292,6 +292,10 @@ class ArchiveEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="archive_entries"
     )
     tags = models.ManyToManyField(ArchiveTag, blank=True, related_name="entries")
+    # The library's tactics its tags name (``movement.tactics``), worked out when it is saved.
+    tactic_tags = models.ManyToManyField(
+        "movement.Tactic", blank=True, related_name="archive_entries"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

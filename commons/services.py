@@ -14,7 +14,15 @@ from circles.selectors import circle_ids_of, people_in_circles_other_than
 from commons import selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
-from movement.services import notify, notify_many, publish_after_commit, record_event
+from movement.models import Tactic
+from movement.services import (
+    ensure_tactics,
+    notify,
+    notify_many,
+    publish_after_commit,
+    record_event,
+)
+from movement.tactics import tactics_named
 from movement.vocabulary import audit_verbs, notification_kinds
 
 
@@ -552,6 +560,15 @@ def _tags_for(movement, tag_names):
     return list(ArchiveTag.objects.filter(movement=movement, name__in=names))
 
 
+def _tactics_named_by(movement, tag_names):
+    """The library's tactics the entry's tags name ("bail fund", "mural")."""
+    text = ", ".join(tag_names)
+    if not text.strip():
+        return []
+    ensure_tactics(movement)
+    return tactics_named(text, Tactic.objects.filter(movement=movement))
+
+
 def add_archive_entry(*, by, title, body, tags=(), lens="", circle=None):
     _own_circle(by, circle)
     with transaction.atomic():
@@ -564,6 +581,7 @@ def add_archive_entry(*, by, title, body, tags=(), lens="", circle=None):
             author=by.user,
         )
         entry.tags.set(_tags_for(by.movement, tags))
+        entry.tactic_tags.set(_tactics_named_by(by.movement, tags))
         record_event(
             movement=by.movement,
             actor=by.user,
@@ -587,6 +605,7 @@ def edit_archive_entry(*, by, entry, title, body, tags=(), lens="", circle=None)
         entry.updated_at = timezone.now()
         entry.save()
         entry.tags.set(_tags_for(entry.movement, tags))
+        entry.tactic_tags.set(_tactics_named_by(entry.movement, tags))
         record_event(
             movement=entry.movement,
             actor=by.user,

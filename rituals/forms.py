@@ -515,6 +515,15 @@ class ArtifactForm(forms.Form):
         assume_scheme="https",
         help_text=_("Where the artifact lives, if it lives online: an http or https address."),
     )
+    tactics = forms.CharField(
+        label=_("Tactics used (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Separate with commas, e.g. mural, podcast. Names from the movement's tactics "
+            "library are recognised."
+        ),
+    )
 
 
 class ArtifactFileForm(forms.Form):

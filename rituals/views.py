@@ -990,7 +990,9 @@ def artifact_edit(request, membership, sprint_id):
     """Publish the sprint's artifact, or edit it."""
     sprint = _forging_sprint_or_404(membership, sprint_id)
     artifact = _require_forger(membership, sprint).artifact
-    initial = model_to_dict(artifact, ["title", "description", "link"]) if artifact else None
+    initial = (
+        model_to_dict(artifact, ["title", "description", "link", "tactics"]) if artifact else None
+    )
     form = ArtifactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -704,6 +704,11 @@ class SprintArtifact(models.Model):
     )
     published_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    tactics = models.CharField(_("tactics used"), max_length=300, blank=True)
+    # The library's tactics ``tactics`` names, worked out when the artifact is saved.
+    tactic_tags = models.ManyToManyField(
+        "movement.Tactic", blank=True, related_name="sprint_artifacts"
+    )
     reflection = models.TextField(_("reflection on the obstacles met"), max_length=5000, blank=True)
     reflected_by = models.ForeignKey(
         "movement.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

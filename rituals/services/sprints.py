@@ -38,6 +38,7 @@ from rituals.models import (
     SprintRound,
     Timer,
 )
+from rituals.services.convergence import tactics_in
 from rituals.timers import cancel_timers, handler, handler_for
 
 
@@ -841,7 +842,7 @@ def _check_artifact(title, description, link):
         raise ValidationError(errors)
 
 
-def publish_artifact(*, by, sprint, title, description, link=""):
+def publish_artifact(*, by, sprint, title, description, link="", tactics=""):
     """A member of one of the sprint's circles publishes the artifact the circles forged
     (title, description, an optional http or https link), or edits it, while the sprint
     runs or presents. One artifact per sprint. Returns it."""
@@ -858,6 +859,7 @@ def publish_artifact(*, by, sprint, title, description, link=""):
                 title=title,
                 description=description,
                 link=link,
+                tactics=(tactics or "").strip(),
                 published_by=by,
                 published_at=now,
                 updated_at=now,
@@ -865,9 +867,11 @@ def publish_artifact(*, by, sprint, title, description, link=""):
             verb = ArtifactVerb.ARTIFACT_PUBLISHED
         else:
             artifact.title, artifact.description, artifact.link = title, description, link
+            artifact.tactics = (tactics or "").strip()
             artifact.updated_at = now
-            artifact.save(update_fields=["title", "description", "link", "updated_at"])
+            artifact.save(update_fields=["title", "description", "link", "tactics", "updated_at"])
             verb = ArtifactVerb.ARTIFACT_EDITED
+        artifact.tactic_tags.set(tactics_in(sprint.movement, artifact.tactics))
         record_event(
             movement=sprint.movement, actor=by.user, verb=verb, target=title, sprint=sprint.pk
         )

@@ -1,9 +1,12 @@
 """The tactics library: each movement's own copy of what the app ships, recognised in what
 circles write, edited by organizers only."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from movement.models import Tactic
 from movement.services import archive_tactic, ensure_tactics, save_tactic
@@ -110,3 +113,35 @@ def test_the_form_refuses_a_name_taken_in_words(login, alice):
     )
     assert response.status_code == 200
     assert "already has a tactic of that name" in response.content.decode()
+
+
+def test_archive_entries_and_sprint_artifacts_are_tagged_too(tidewater, alice, medics, cora):
+    from commons.services import add_archive_entry
+
+    entry = add_archive_entry(
+        by=alice, title="How we ran bail", body="Notes", tags=["bail fund", "training"]
+    )
+    assert [t.name for t in entry.tactic_tags.all()] == ["Bail fund"]
+
+    from rituals.models import Sprint, SprintCircle, SprintRound
+    from rituals.services.sprints import publish_artifact
+    from tests.factories import CircleFactory, CircleMembershipFactory
+
+    now = timezone.now()
+    sprint_round = SprintRound.objects.create(
+        movement=tidewater, deadline=now, state=SprintRound.State.LAUNCHED
+    )
+    sprint = Sprint.objects.create(
+        round=sprint_round, movement=tidewater, starts_at=now, ends_at=now + timedelta(hours=72)
+    )
+    other = CircleFactory(movement=tidewater)
+    CircleMembershipFactory(circle=other)
+    for circle in (medics, other):
+        SprintCircle.objects.create(sprint=sprint, round=sprint_round, circle=circle)
+    artifact = publish_artifact(
+        by=cora, sprint=sprint, title="Zine", description="Pages", tactics="podcast, stencil"
+    )
+    assert sorted(t.name for t in artifact.tactic_tags.all()) == [
+        "Storytelling podcast",
+        "Street art",
+    ]
