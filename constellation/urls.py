@@ -18,6 +18,7 @@ movement_patterns = (
     [
         path("", views.movement_home, name="home"),
         path("graph/", views.constellation_graph, name="graph"),
+        path("overview/", views.movement_overview, name="overview"),
         path("patterns/", views.pattern_decay, name="patterns"),
         path("lenses/", views.lens_map, name="lens_map"),
         path("cycles/<int:number>/", views.cycle_retrospective, name="retrospective"),

@@ -162,3 +162,22 @@ def cycle_retrospective_csv(request, membership, number):
     filename = f"{slugify(movement.slug)}-cycle-{number}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@movement_view
+@require_GET
+def movement_overview(request, membership):
+    """Everything at a glance, with a thumbnail of the constellation (its stored layout)."""
+    movement = membership.movement
+    shape = graph.constellation(movement)
+    return render(
+        request,
+        "constellation/overview.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "glance": overview.at_a_glance(movement, membership),
+            "drawing": graph.drawing(shape, zoom=1),
+            "pools": commons_selectors.pools_of(movement),
+        },
+    )

@@ -2525,6 +2525,7 @@ def retro_url(name, slug="tidewater", missing=False):
 SOVEREIGNTY_ROWS = [
     Row("sovereignty", "GET", url("rituals:sovereignty"), ANY_MEMBER, setup=a_held_cycle),
     Row("retrospective", "GET", retro_url("retrospective"), ANY_MEMBER),
+    Row("overview", "GET", movement_url("overview"), ANY_MEMBER),
     Row("retrospective-csv", "GET", retro_url("retrospective_csv"), ANY_MEMBER),
     Row(
         "retrospective-missing", "GET", retro_url("retrospective", missing=True), NOT_FOUND_FOR_ALL

@@ -89,3 +89,20 @@ def test_a_spark_that_became_a_circle_counts_as_a_new_initiative_of_its_cycle(ti
     (row,) = sovereignty(tidewater).rows
     assert row["cycle"] == upcoming.cycle.number
     assert [(kind.value, count) for kind, count in row["new"]] == [("initiative", 1)]
+
+
+OVERVIEW = reverse("movement:overview", kwargs={"movement_slug": "tidewater"})
+
+
+@pytest.mark.parametrize("size", [3, 9])
+def test_the_overview_shows_the_constellation_in_a_fixed_number_of_queries(
+    size, login, tidewater, alice, django_assert_num_queries
+):
+    cycles(tidewater, alice, size, circles=size)
+    client = login(alice)
+    client.get(OVERVIEW)  # the layout is computed and stored once
+    with django_assert_num_queries(23):
+        response = client.get(OVERVIEW)
+    html = response.content.decode()
+    assert html.count('class="graph-node') == size
+    assert "Sovereignty, not spectacle" in html
