@@ -10,6 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from circles import permissions, selectors, services
 from circles.forms import CircleForm, DirectoryFilterForm, IgniteForm, SparkForm
+from movement.forms import SparkQuorumForm
+from movement.models import Role
 from movement.pagination import querystring_without_page
 from movement.tenancy import movement_view, require
 from movement.widgets import suggestion_query
@@ -217,7 +219,15 @@ def sparks(request, membership):
     return render(
         request,
         "circles/sparks.html",
-        {"movement": movement, "membership": membership, "form": form, "page": page},
+        {
+            "movement": movement,
+            "membership": membership,
+            "form": form,
+            "page": page,
+            "quorum_form": SparkQuorumForm(initial={"people": movement.spark_quorum})
+            if membership.role == Role.ORGANIZER
+            else None,
+        },
     )
 
 

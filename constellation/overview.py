@@ -60,5 +60,6 @@ def at_a_glance(movement, membership):
     return {
         "sovereignty": sovereignty(movement),
         "blind_spots": found.blind_spots,
+        "lenses": found,
         "decaying": patterns.patterns(movement).warnings,
     }

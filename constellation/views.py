@@ -116,7 +116,6 @@ def lens_map(request, membership):
             "movement": movement,
             "membership": membership,
             "lenses": found,
-            "chart": found.chart,
             "can_set_threshold": permissions.can_edit_tactics(membership),
             "threshold_form": BlindSpotForm(initial={"percent": movement.blind_spot_below}),
             "mine": movement_selectors.lens_assessment_of(membership),

@@ -193,3 +193,9 @@ class BlindSpotForm(forms.Form):
     percent = forms.IntegerField(
         label=_("Name a lens a blind spot below (percent)"), min_value=0, max_value=50
     )
+
+
+class SparkQuorumForm(forms.Form):
+    people = forms.IntegerField(
+        label=_("People a spark needs to become a circle"), min_value=1, max_value=50
+    )

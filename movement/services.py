@@ -952,3 +952,11 @@ def set_blind_spot_threshold(*, by, percent):
     if not 0 <= percent <= 50:
         raise ValidationError({"percent": _("Choose a share from 0 to 50 percent.")})
     Movement.objects.filter(pk=by.movement_id).update(blind_spot_below=percent)
+
+
+def set_spark_quorum(*, by, people):
+    if not permissions.can_edit_tactics(by):
+        raise PermissionDenied(_("Only organizers set how many people a spark needs."))
+    if not 1 <= people <= 50:
+        raise ValidationError({"people": _("Choose from 1 to 50 people.")})
+    Movement.objects.filter(pk=by.movement_id).update(spark_quorum=people)

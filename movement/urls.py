@@ -20,6 +20,7 @@ urlpatterns = [
     path("lenses/mine/", views.lens_assessment, name="lens_assessment"),
     path("lenses/mine/forget/", views.lens_assessment_forget, name="lens_assessment_forget"),
     path("lenses/threshold/", views.blind_spot_threshold, name="blind_spot_threshold"),
+    path("sparks/quorum/", views.spark_quorum, name="spark_quorum"),
     path("tactics/", views.tactics, name="tactics"),
     path("tactics/new/", views.tactic_edit, name="tactic_create"),
     path("tactics/<int:tactic_id>/edit/", views.tactic_edit, name="tactic_edit"),

@@ -21,6 +21,7 @@ from movement.forms import (
     NotificationSettingsForm,
     PersonalSettingsForm,
     RoleForm,
+    SparkQuorumForm,
     TacticForm,
     member_label,
 )
@@ -421,3 +422,19 @@ def blind_spot_threshold(request, membership):
         services.set_blind_spot_threshold(by=membership, percent=form.cleaned_data["percent"])
         messages.success(request, _("The blind-spot threshold is saved."))
     return redirect("movement:lens_map", movement_slug=membership.movement.slug)
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def spark_quorum(request, membership):
+    require(
+        permissions.can_edit_tactics(membership),
+        _("Only organizers set how many people a spark needs."),
+    )
+    form = SparkQuorumForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose from 1 to 50 people."))
+    else:
+        services.set_spark_quorum(by=membership, people=form.cleaned_data["people"])
+        messages.success(request, _("Saved: how many people a spark needs."))
+    return redirect("circles:sparks", movement_slug=membership.movement.slug)

@@ -2371,6 +2371,15 @@ TACTIC_ROWS = [
         data={"percent": "25"},
     ),
     Row(
+        "spark-quorum",
+        "POST",
+        movement_url("spark_quorum"),
+        allow("alice", ok=302),
+        "Only organizers set how many people a spark needs.",
+        data={"people": "4"},
+    ),
+    Row("spark-quorum", "GET", movement_url("spark_quorum"), WRONG_METHOD),
+    Row(
         "blind-spot-threshold",
         "GET",
         movement_url("blind_spot_threshold"),
@@ -2608,7 +2617,7 @@ def _footprint():
         SparkJoin.objects.count(),
         SovereigntyRecord.objects.count(),
         Circle.objects.count(),
-        list(Movement.objects.order_by("pk").values_list("blind_spot_below", flat=True)),
+        list(Movement.objects.order_by("pk").values_list("blind_spot_below", "spark_quorum")),
     )
 
 

@@ -137,3 +137,16 @@ def test_a_spark_of_another_movement_is_not_found(login, mo, otto):
     url = reverse("circles:spark_join", kwargs={"movement_slug": "tidewater", "spark_id": spark.pk})
     assert login(mo).post(url).status_code == 404
     assert Spark.objects.get().joins.count() == 0
+
+
+def test_organizers_set_how_many_people_a_spark_needs(login, client, alice, mo, tidewater):
+    url = reverse("movement:spark_quorum", kwargs={"movement_slug": "tidewater"})
+    assert login(mo).post(url, {"people": 2}).status_code == 403
+    client.logout()
+    login(alice).post(url, {"people": 2})
+    tidewater.refresh_from_db()
+    assert tidewater.spark_quorum == 2
+    spark = a_spark(mo)
+    for person in people(tidewater, 2):
+        services.join_spark(by=person, spark=spark)
+    assert services.ignite_spark(by=mo, spark=spark, name="Two is enough").pk
