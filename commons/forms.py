@@ -258,3 +258,30 @@ class ArchiveFilterForm(forms.Form):
     lens = forms.ChoiceField(
         label=_("Lens"), choices=[("", _("All lenses")), *Lens.choices], required=False
     )
+
+
+class ResourceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(
+        label=_("What it is"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    place = forms.CharField(label=_("Where it is"), max_length=200, required=False)
+    max_hours = forms.IntegerField(
+        label=_("Longest booking (hours)"), min_value=1, max_value=24 * 14, initial=4
+    )
+
+
+BOOKING_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BookingForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("From"), widget=BOOKING_MOMENT)
+    ends_at = forms.DateTimeField(label=_("Until"), widget=BOOKING_MOMENT)
+    circle = IdChoiceField(
+        label=_("For a circle (optional)"), queryset=None, required=False, empty_label=_("Myself")
+    )
+    note = forms.CharField(label=_("What for"), max_length=200, required=False)
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles

@@ -316,3 +316,80 @@ class ArchiveEntry(models.Model):
             "commons:archive_entry",
             kwargs={"movement_slug": self.movement.slug, "entry_id": self.pk},
         )
+
+
+class Resource(models.Model):
+    """A space or tool the commons shares by the hour: the hall, the printing press, the van.
+    Members book it up to ``max_hours`` at once; two bookings of one resource never overlap
+    (on PostgreSQL an exclusion constraint holds that, migration 0008)."""
+
+    movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(_("name"), max_length=80)
+    name_key = models.CharField(max_length=80, editable=False)
+    description = models.TextField(_("what it is"), max_length=2000)
+    place = models.CharField(_("where it is"), max_length=200, blank=True)
+    max_hours = models.PositiveSmallIntegerField(
+        _("longest booking (hours)"),
+        default=4,
+        help_text=_("Members book it for up to this many hours at once."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movement", "name_key"], name="resource_name_unique_per_movement"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hours__gte=1, max_hours__lte=24 * 14),
+                name="resource_max_hours_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "commons:resource",
+            kwargs={"movement_slug": self.movement.slug, "resource_id": self.pk},
+        )
+
+
+class Booking(models.Model):
+    """A time slot of a resource, for a member or a circle. Cancelled bookings stay (the
+    history of who used the commons), and no longer hold their slot."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="bookings")
+    booked_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="bookings"
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    note = models.CharField(_("what for"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["resource", "starts_at"],
+                name="booking_resource_time",
+                condition=Q(cancelled_at__isnull=True),
+            ),
+            models.Index(fields=["booked_by", "starts_at"], name="booking_member_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} from {self.starts_at:%Y-%m-%d %H:%M}"

@@ -52,3 +52,8 @@ def can_add_archive_entry(membership):
 
 def can_edit_archive_entry(membership, entry):
     return entry.author_id == membership.user_id or membership.role == Role.ORGANIZER
+
+
+def can_manage_resources(membership):
+    """Organizers add shared spaces and tools to the commons and change their rules."""
+    return membership.role == Role.ORGANIZER

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from circles.models import Circle
 from circles.selectors import circle_ids_of
-from commons.models import Approval, ArchiveEntry, DrawRequest, LedgerEntry, Pool
+from commons.models import (
+    Approval,
+    ArchiveEntry,
+    Booking,
+    DrawRequest,
+    LedgerEntry,
+    Pool,
+    Resource,
+)
 from movement.pagination import keyset_page
 
 Kind = LedgerEntry.Kind
@@ -302,4 +310,40 @@ def archive_entry_or_404(*, membership, entry_id):
         ),
         pk=entry_id,
         movement=membership.movement,
+    )
+
+
+# --- shared spaces and tools ---------------------------------------------------------------
+
+BOOKINGS_SHOWN = 50
+
+
+def resources_of(movement):
+    return list(
+        Resource.objects.filter(movement=movement, archived_at__isnull=True).order_by("name")
+    )
+
+
+def resource_or_404(*, membership, resource_id):
+    return get_object_or_404(
+        Resource.objects.select_related("movement"),
+        pk=resource_id,
+        movement=membership.movement_id,
+        archived_at__isnull=True,
+    )
+
+
+def bookings_ahead(resource, *, now=None, limit=BOOKINGS_SHOWN):
+    """The resource's live bookings that have not ended, soonest first: one query."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.filter(resource=resource, cancelled_at__isnull=True, ends_at__gt=now)
+        .select_related("booked_by__user", "circle")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def booking_or_404(*, membership, resource, booking_id):
+    return get_object_or_404(
+        Booking.objects.select_related("resource"), pk=booking_id, resource=resource
     )

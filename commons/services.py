@@ -4,16 +4,28 @@ Lock order, everywhere: the pool row first, then draw requests. Balances change 
 under the pool's row lock, in the same transaction as the ledger entry.
 """
 
-from django.core.exceptions import ValidationError
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from circles.models import CircleMembership
 from circles.selectors import circle_ids_of, people_in_circles_other_than
-from commons import selectors
+from commons import permissions, selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
-from commons.models import Approval, ArchiveEntry, ArchiveTag, DrawRequest, LedgerEntry, Pool
+from commons.models import (
+    Approval,
+    ArchiveEntry,
+    ArchiveTag,
+    Booking,
+    DrawRequest,
+    LedgerEntry,
+    Pool,
+    Resource,
+)
 from movement.models import Tactic
 from movement.services import (
     ensure_tactics,
@@ -42,6 +54,9 @@ class Verb(models.TextChoices):
     ENTRY_REVERSED = "ledger.reversed", gettext_lazy("reversed a ledger entry")
     ARCHIVE_ADDED = "archive.added", gettext_lazy("added to the archive")
     ARCHIVE_EDITED = "archive.edited", gettext_lazy("edited an archive entry")
+    RESOURCE_ADDED = "resource.added", gettext_lazy("added a shared space or tool")
+    RESOURCE_BOOKED = "resource.booked", gettext_lazy("booked a shared space or tool")
+    BOOKING_CANCELLED = "resource.booking_cancelled", gettext_lazy("cancelled a booking")
 
 
 @notification_kinds
@@ -614,3 +629,106 @@ def edit_archive_entry(*, by, entry, title, body, tags=(), lens="", circle=None)
             archive_entry=entry.pk,
         )
     return entry
+
+
+# --- shared spaces and tools ---------------------------------------------------------------
+
+SLOT_TAKEN = gettext_lazy("Someone booked that time a moment ago: pick another.")
+BOOK_AHEAD = timedelta(days=366)
+
+
+def add_resource(*, by, name, description, place="", max_hours=4):
+    if not permissions.can_manage_resources(by):
+        raise PermissionDenied(_("Only organizers add spaces and tools to the commons."))
+    name = name.strip()
+    if Resource.objects.filter(movement=by.movement, name_key=name.casefold()).exists():
+        raise ValidationError({"name": _("The commons already has something of that name.")})
+    with transaction.atomic():
+        resource = Resource.objects.create(
+            movement=by.movement,
+            name=name,
+            name_key=name.casefold(),
+            description=description.strip(),
+            place=place.strip(),
+            max_hours=max_hours,
+        )
+        record_event(
+            movement=by.movement, actor=by.user, verb=Verb.RESOURCE_ADDED, target=resource.name
+        )
+    return resource
+
+
+def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None):
+    """A slot of ``resource`` for ``by`` (or one of their circles). Two live bookings of one
+    resource never overlap: PostgreSQL's exclusion constraint refuses the second of two
+    bookings made at the same moment; on SQLite the resource row is locked and checked."""
+    now = now or timezone.now()
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The booking has to end after it starts.")
+    elif starts_at < now:
+        errors["starts_at"] = _("That time has passed: book a time to come.")
+    elif starts_at > now + BOOK_AHEAD:
+        errors["starts_at"] = _("Book within the next year.")
+    elif ends_at - starts_at > timedelta(hours=resource.max_hours):
+        errors["ends_at"] = ngettext(
+            "%(name)s is booked for %(hours)d hour at most at once.",
+            "%(name)s is booked for %(hours)d hours at most at once.",
+            resource.max_hours,
+        ) % {"name": resource.name, "hours": resource.max_hours}
+    if resource.archived_at is not None or resource.movement_id != by.movement_id:
+        errors["resource"] = _("This space or tool cannot be booked.")
+    if (
+        circle is not None
+        and not CircleMembership.objects.filter(circle=circle, member=by).exists()
+    ):
+        errors["circle"] = _("Book for a circle you are in, or for yourself.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            Resource.objects.select_for_update().get(pk=resource.pk)  # SQLite: one at a time
+            clash = Booking.objects.filter(
+                resource=resource,
+                cancelled_at__isnull=True,
+                starts_at__lt=ends_at,
+                ends_at__gt=starts_at,
+            ).exists()
+            if clash:
+                raise ValidationError({"starts_at": _("That time is already booked.")})
+            booking = Booking.objects.create(
+                resource=resource,
+                booked_by=by,
+                circle=circle,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                note=note.strip(),
+            )
+            record_event(
+                movement=by.movement,
+                actor=by.user,
+                verb=Verb.RESOURCE_BOOKED,
+                target=resource.name,
+                booking=booking.pk,
+            )
+    except IntegrityError:  # PostgreSQL's exclusion constraint: booked a moment ago
+        raise ValidationError({"starts_at": SLOT_TAKEN}) from None
+    return booking
+
+
+def cancel_booking(*, by, booking):
+    if booking.booked_by_id != by.pk and not permissions.can_manage_resources(by):
+        raise PermissionDenied(_("Only who booked it, or an organizer, cancels a booking."))
+    with transaction.atomic():
+        updated = Booking.objects.filter(pk=booking.pk, cancelled_at__isnull=True).update(
+            cancelled_at=timezone.now()
+        )
+        if updated:
+            record_event(
+                movement=by.movement,
+                actor=by.user,
+                verb=Verb.BOOKING_CANCELLED,
+                target=booking.resource.name,
+                booking=booking.pk,
+            )
+    return booking

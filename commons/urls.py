@@ -26,4 +26,11 @@ urlpatterns = [
     path("archive/new/", views.archive_create, name="archive_create"),
     path("archive/<int:entry_id>/", views.archive_detail, name="archive_entry"),
     path("archive/<int:entry_id>/edit/", views.archive_edit, name="archive_edit"),
+    path("spaces/", views.resources, name="resources"),
+    path("spaces/<int:resource_id>/", views.resource_detail, name="resource"),
+    path(
+        "spaces/<int:resource_id>/bookings/<int:booking_id>/cancel/",
+        views.booking_cancel,
+        name="booking_cancel",
+    ),
 ]

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from commons.amounts import format_amount
 from commons.forms import (
     ArchiveEntryForm,
     ArchiveFilterForm,
+    BookingForm,
     ContributionForm,
     DecisionForm,
     DrawFilterForm,
@@ -23,6 +25,7 @@ from commons.forms import (
     PeriodForm,
     PoolForm,
     PoolPolicyForm,
+    ResourceForm,
     ReversalForm,
 )
 from movement.pagination import querystring_without_page
@@ -422,3 +425,79 @@ def archive_edit(request, membership, entry_id):
     return render(
         request, "commons/archive_form.html", _context(membership, form=form, entry=entry)
     )
+
+
+# --- shared spaces and tools ---------------------------------------------------------------
+
+
+@movement_view
+def resources(request, membership):
+    """The commons' spaces and tools; organizers add them here."""
+    movement = membership.movement
+    can_manage = permissions.can_manage_resources(membership)
+    form = ResourceForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        require(can_manage, _("Only organizers add spaces and tools to the commons."))
+        if form.is_valid():
+            try:
+                resource = services.add_resource(by=membership, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("%(name)s is in the commons.") % {"name": resource})
+                return redirect(resource)
+    return render(
+        request,
+        "commons/resources.html",
+        {
+            "movement": movement,
+            "membership": membership,
+            "resources": selectors.resources_of(movement),
+            "form": form,
+        },
+    )
+
+
+@movement_view
+def resource_detail(request, membership, resource_id):
+    """A resource's bookings to come, and a slot to book."""
+    resource = selectors.resource_or_404(membership=membership, resource_id=resource_id)
+    movement = membership.movement
+    with timezone.override(movement.zone):
+        form = BookingForm(request.POST or None, circles=circle_selectors.circles_of(membership))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.book(by=membership, resource=resource, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Booked. It is in your calendar feed."))
+                return redirect(resource)
+        return render(
+            request,
+            "commons/resource.html",
+            {
+                "movement": movement,
+                "membership": membership,
+                "resource": resource,
+                "bookings": selectors.bookings_ahead(resource),
+                "form": form,
+                "can_manage": permissions.can_manage_resources(membership),
+            },
+        )
+
+
+@movement_view  # membership first: outsiders get 404 whatever the method
+@require_POST
+def booking_cancel(request, membership, resource_id, booking_id):
+    resource = selectors.resource_or_404(membership=membership, resource_id=resource_id)
+    booking = selectors.booking_or_404(
+        membership=membership, resource=resource, booking_id=booking_id
+    )
+    require(
+        booking.booked_by_id == membership.pk or permissions.can_manage_resources(membership),
+        _("Only who booked it, or an organizer, cancels a booking."),
+    )
+    services.cancel_booking(by=membership, booking=booking)
+    messages.success(request, _("The booking is cancelled: the slot is free."))
+    return redirect(resource)

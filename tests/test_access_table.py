@@ -41,7 +41,7 @@ from django.utils.html import escape
 from circles import services as circle_services
 from circles.models import Circle, CircleMembership, Spark, SparkJoin
 from commons import services as commons_services
-from commons.models import Approval, DrawRequest, LedgerEntry, Pool
+from commons.models import Approval, Booking, DrawRequest, LedgerEntry, Pool, Resource
 from movement import services as movement_services
 from movement.models import (
     AuditEvent,
@@ -2563,6 +2563,93 @@ SOVEREIGNTY_ROWS = [
     ),
 ]
 
+
+# Shared spaces and tools: every member books; organizers add them and cancel any booking.
+ORGANIZERS_RESOURCES = "Only organizers add spaces and tools to the commons."
+CANCELLERS = "Only who booked it, or an organizer, cancels a booking."
+
+
+def _hall(w, movement=None, by=None):
+    movement = movement or w.tidewater
+    key = f"hall_{movement.pk}"
+    if not hasattr(w, key):
+        setattr(
+            w,
+            key,
+            commons_services.add_resource(
+                by=by or w.alice, name="Hall", description="Seats 80", max_hours=4
+            ),
+        )
+    return getattr(w, key)
+
+
+def elsewheres_hall(w):
+    return _hall(w, movement=w.elsewhere, by=w.otto)
+
+
+def _slot(hours=14):
+    day = timezone.now() + timedelta(days=3)
+    return day.replace(hour=hours, minute=0, second=0, microsecond=0)
+
+
+def pats_booking(w):
+    if not hasattr(w, "booking"):
+        w.booking = commons_services.book(
+            by=w.pat, resource=_hall(w), starts_at=_slot(), ends_at=_slot(16)
+        )
+    return w.booking
+
+
+def a_slot(w):
+    zone = w.tidewater.zone
+    return {
+        "starts_at": _slot(18).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": _slot(20).astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def hall_url(name="resource", of=_hall, slug="tidewater"):
+    return url(f"commons:{name}", slug, resource_id=lambda w: of(w).pk)
+
+
+def cancel_url(of=pats_booking, slug="tidewater"):
+    return url(
+        "commons:booking_cancel",
+        slug,
+        resource_id=lambda w: of(w).resource_id,
+        booking_id=lambda w: of(w).pk,
+    )
+
+
+RESOURCE_ROWS = [
+    Row("resources", "GET", url("commons:resources"), ANY_MEMBER),
+    Row(
+        "resources",
+        "POST",
+        url("commons:resources"),
+        allow("alice", ok=302),
+        ORGANIZERS_RESOURCES,
+        data={"name": "Van", "description": "Blue", "max_hours": "6"},
+    ),
+    Row("resource", "GET", hall_url(), ANY_MEMBER),
+    Row("resource", "POST", hall_url(), ANY_MEMBER_ACTS, data=a_slot),
+    Row(
+        "booking-cancel",
+        "POST",
+        cancel_url(),
+        members_too(allow("alice", ok=302), pat=302),
+        CANCELLERS,
+    ),
+    Row("booking-cancel", "GET", cancel_url(), WRONG_METHOD, setup=pats_booking),
+    Row("resource-of-elsewhere", "GET", hall_url(of=elsewheres_hall), NOT_FOUND_FOR_ALL),
+    Row(
+        "resource-missing",
+        "GET",
+        hall_url(of=lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -2575,6 +2662,7 @@ ROWS = [
     *TACTIC_ROWS,
     *SPARK_ROWS,
     *SOVEREIGNTY_ROWS,
+    *RESOURCE_ROWS,
 ]
 
 CASES = [
@@ -2616,6 +2704,8 @@ def _footprint():
         list(Spark.objects.order_by("pk").values_list("ignited_at", flat=True)),
         SparkJoin.objects.count(),
         SovereigntyRecord.objects.count(),
+        list(Booking.objects.order_by("pk").values_list("cancelled_at", flat=True)),
+        Resource.objects.count(),
         Circle.objects.count(),
         list(Movement.objects.order_by("pk").values_list("blind_spot_below", "spark_quorum")),
     )

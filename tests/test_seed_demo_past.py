@@ -350,3 +350,15 @@ def test_three_cycles_of_sovereignty_gained_are_recorded(demo):
     totals = sovereignty_by_cycle(demo)
     assert {number for number, _kind in totals} == {1, 2, 3}
     assert SovereigntyRecord.objects.filter(movement=demo, pool__name="Bail Fund").exists()
+
+
+def test_a_hall_and_a_printing_press_are_booked_this_week(demo):
+    from commons.models import Booking, Resource
+
+    assert set(Resource.objects.filter(movement=demo).values_list("name", flat=True)) == {
+        "Community hall",
+        "Printing press",
+    }
+    ahead = Booking.objects.filter(resource__movement=demo, starts_at__gt=timezone.now())
+    assert ahead.count() == 4
+    assert max(b.starts_at for b in ahead) < timezone.now() + timedelta(days=7)

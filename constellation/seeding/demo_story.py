@@ -908,3 +908,19 @@ SOVEREIGNTY = [
     (3, MEDICS, "skills", "de-escalation training for marshals", 31, None),
 ]
 SOVEREIGNTY_POOL_CIRCLE = LEGAL  # the circle that keeps the bail fund's books
+
+
+# --- shared spaces and tools -----------------------------------------------------------------
+
+RESOURCES = [
+    ("Community hall", "Seats 80, with a kitchen and a ramp.", "Harbor Street 12", 4),
+    ("Printing press", "A screen press and a riso for posters and zines.", "The print shop", 3),
+]
+# (resource, days from today, starting hour, hours, who, circle or None, what for): a
+# circle's booking is made by its convener
+BOOKINGS = [
+    ("Community hall", 1, 18, 2, "ines", LEGAL, "Know-your-rights training"),
+    ("Printing press", 2, 10, 3, "hana", ART, "Posters for the rent strike"),
+    ("Community hall", 4, 14, 3, "farah", FOOD, "Pantry sorting"),
+    ("Printing press", 3, 16, 2, "gus", None, "Flyers for the block party"),
+]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from circles import services as circle_services
 from circles.models import Circle, Spark
 from commons import services as commons_services
-from commons.models import Pool
+from commons.models import Pool, Resource
 from constellation.seeding import demo_story as story
 from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
@@ -246,6 +246,8 @@ class Command(BaseCommand):
                 answers = dict(zip([q.key for q in QUESTIONS], choices, strict=True))
                 services.save_lens_assessment(by=members[key], answers=answers)
             services.set_blind_spot_threshold(by=members["amara"], percent=story.BLIND_SPOT_BELOW)
+        if not Resource.objects.filter(movement=movement).exists():
+            self._seed_resources(movement, members, circles)
         if not SovereigntyRecord.objects.filter(movement=movement).exists():
             self._seed_sovereignty(movement, members, circles)
         if not Spark.objects.filter(movement=movement).exists():
@@ -385,6 +387,34 @@ class Command(BaseCommand):
         conflicts.assign_facilitator(
             by=members[ritual["by"]], case=cooling, member=members[drill["facilitator"]]
         )
+
+    def _seed_resources(self, movement, members, circles):
+        """A hall and a printing press, with bookings this week (through the services)."""
+        added = {
+            name: commons_services.add_resource(
+                by=members["amara"],
+                name=name,
+                description=description,
+                place=place,
+                max_hours=hours,
+            )
+            for name, description, place, hours in story.RESOURCES
+        }
+        conveners = {name: convener for name, *_rest, convener, _others in CIRCLES}
+        today = timezone.localtime(timezone.now(), movement.zone)
+        for name, days, hour, hours, who, circle, note in story.BOOKINGS:
+            who = conveners[circle] if circle else who  # a circle's booking by its convener
+            starts = (today + timedelta(days=days)).replace(
+                hour=hour, minute=0, second=0, microsecond=0
+            )
+            commons_services.book(
+                by=members[who],
+                resource=added[name],
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=hours),
+                circle=circles[circle] if circle else None,
+                note=note,
+            )
 
     def _seed_sovereignty(self, movement, members, circles):
         """What the first cycles left behind, recorded by each circle's convener two days

@@ -1,0 +1,150 @@
+"""Shared spaces and tools: booked by the hour, never twice for the same hour — on
+PostgreSQL by an exclusion constraint (20 bookings of one slot at once give one booking),
+elsewhere under a lock; bad input refused in words."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
+from django.utils import timezone
+
+from commons import services
+from commons.models import Booking
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def hall(alice):
+    return services.add_resource(
+        by=alice, name="Community hall", description="Seats 80", place="Harbor St", max_hours=4
+    )
+
+
+def saturday(hour=14):
+    day = timezone.now() + timedelta(days=3)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_a_member_books_a_free_slot(mo, hall):
+    booking = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(17))
+    assert (booking.booked_by, booking.resource) == (mo, hall)
+
+
+def test_an_overlapping_booking_is_refused_and_touching_ones_are_fine(mo, cora, hall):
+    services.book(by=mo, resource=hall, starts_at=saturday(14), ends_at=saturday(17))
+    with pytest.raises(ValidationError) as refused:
+        services.book(by=cora, resource=hall, starts_at=saturday(16), ends_at=saturday(18))
+    assert "already booked" in str(refused.value)
+    services.book(by=cora, resource=hall, starts_at=saturday(17), ends_at=saturday(19))
+
+
+def test_a_cancelled_booking_frees_its_slot(mo, cora, hall):
+    first = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    services.cancel_booking(by=mo, booking=first)
+    services.book(by=cora, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    assert Booking.objects.filter(cancelled_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    "starts,ends,message",
+    [
+        (saturday(17), saturday(14), "end after it starts"),
+        (timezone.now() - timedelta(days=1), timezone.now() - timedelta(hours=20), "has passed"),
+        (saturday(10), saturday(16), "4 hours at most"),
+    ],
+)
+def test_bad_times_are_refused_in_words(mo, hall, starts, ends, message):
+    with pytest.raises(ValidationError) as refused:
+        services.book(by=mo, resource=hall, starts_at=starts, ends_at=ends)
+    assert message in str(refused.value)
+
+
+def test_only_who_booked_it_or_an_organizer_cancels(mo, cora, alice, hall):
+    booking = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    with pytest.raises(PermissionDenied):
+        services.cancel_booking(by=cora, booking=booking)
+    services.cancel_booking(by=alice, booking=booking)
+
+
+def test_only_organizers_add_resources(mo):
+    with pytest.raises(PermissionDenied):
+        services.add_resource(by=mo, name="Van", description="Blue")
+
+
+def test_booking_from_the_page_says_why_it_is_refused(login, client, mo, cora, hall):
+    url = hall.get_absolute_url()
+    when = {
+        "starts_at": saturday().astimezone(hall.movement.zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": saturday(16).astimezone(hall.movement.zone).strftime("%Y-%m-%dT%H:%M"),
+    }
+    assert login(mo).post(url, when).status_code == 302
+    client.logout()
+    response = login(cora).post(url, when)
+    assert response.status_code == 200
+    assert "already booked" in str(response.context["form"].errors["starts_at"])
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_resource_page_runs_a_fixed_number_of_queries(
+    size, login, alice, tidewater, hall, django_assert_num_queries
+):
+    for index in range(size):
+        start = saturday() + timedelta(hours=5 * index)
+        services.book(
+            by=MembershipFactory(movement=tidewater),
+            resource=hall,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        )
+    client = login(alice)
+    with django_assert_num_queries(6):
+        assert client.get(hall.get_absolute_url()).status_code == 200
+
+
+def _in_own_connection(fn):
+    try:
+        return fn()
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_people_booking_one_slot_at_once_get_one_booking(postgres, tidewater, alice):
+    assert connection.vendor == "postgresql"
+    hall = services.add_resource(by=alice, name="Hall", description="x", max_hours=4)
+    people = [MembershipFactory(movement=tidewater) for _ in range(20)]
+    together = threading.Barrier(20, timeout=20)
+
+    def book(person):
+        def attempt():
+            together.wait()
+            try:
+                services.book(by=person, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+                return "booked"
+            except ValidationError as error:
+                return " ".join(error.messages)
+
+        return attempt
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = [pool.submit(_in_own_connection, book(person)) for person in people]
+        answers = [result.result(timeout=60) for result in results]
+    assert answers.count("booked") == 1
+    assert all("booked" in answer or "moment ago" in answer for answer in answers)
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_itself_refuses_an_overlap(postgres, tidewater, alice, mo):
+    from django.db import IntegrityError
+
+    hall = services.add_resource(by=alice, name="Hall", description="x", max_hours=4)
+    Booking.objects.create(resource=hall, booked_by=mo, starts_at=saturday(), ends_at=saturday(16))
+    with pytest.raises(IntegrityError):
+        # Past the service: a row no code would write, refused by the exclusion constraint.
+        Booking.objects.create(
+            resource=hall, booked_by=mo, starts_at=saturday(15), ends_at=saturday(17)
+        )
