@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from commons.models import Booking
 from rituals import selectors
 from rituals.models import ConflictCase, Sprint, SprintCircle
 
 
-def gathering_calendar(gatherings, sprints=(), circles=()):
+def gathering_calendar(gatherings, sprints=(), circles=(), bookings=()):
     calendar = Calendar()
     calendar.add("prodid", "-//Constellation//convergence//EN")
     calendar.add("version", "2.0")
@@ -38,7 +39,39 @@ def gathering_calendar(gatherings, sprints=(), circles=()):
         calendar.add_component(_sprint_event(sprint))
     for case in circles:
         calendar.add_component(_listening_circle_event(case))
+    for booking in bookings:
+        calendar.add_component(_booking_event(booking))
     return calendar.to_ical()
+
+
+def _booking_event(booking):
+    """A slot booked of a shared space or tool, in UTC like every time in the feed."""
+    event = Event()
+    event.add("uid", f"booking-{booking.pk}@constellation")
+    event.add("dtstamp", booking.created_at)
+    event.add("dtstart", booking.starts_at)
+    event.add("dtend", booking.ends_at)
+    event.add(
+        "summary",
+        _("%(movement)s: %(resource)s booked")
+        % {"movement": booking.resource.movement.name, "resource": booking.resource.name},
+    )
+    if booking.resource.place:
+        event.add("location", booking.resource.place)
+    event.add("url", f"{settings.SITE_URL}{booking.resource.get_absolute_url()}")
+    return event
+
+
+def feed_bookings(user, *, now=None):
+    """The person's live bookings, from the feed's window on. One query."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            booked_by__user=user, cancelled_at__isnull=True, ends_at__gte=now - selectors.FEED_PAST
+        )
+        .select_related("resource__movement")
+        .order_by("starts_at", "pk")
+    )
 
 
 LISTENING_CIRCLE_LENGTH = timedelta(hours=2)
@@ -123,4 +156,5 @@ def feed_calendar(user, *, now=None):
         selectors.feed_gatherings(user, now=now),
         feed_sprints(user, now=now),
         feed_circles(user, now=now),
+        feed_bookings(user, now=now),
     )

@@ -4,7 +4,7 @@ elsewhere under a lock; bad input refused in words."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -148,3 +148,16 @@ def test_the_database_itself_refuses_an_overlap(postgres, tidewater, alice, mo):
         Booking.objects.create(
             resource=hall, booked_by=mo, starts_at=saturday(15), ends_at=saturday(17)
         )
+
+
+def test_a_booking_is_in_its_booker_s_calendar_in_utc(mo, cora, hall):
+    from rituals.calendar import feed_calendar
+
+    booking = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    feed = feed_calendar(mo.user).decode()
+    assert "Community hall booked" in feed and "Harbor St" in feed
+    start = booking.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert f"DTSTART:{start}" in feed
+    assert "Community hall booked" not in feed_calendar(cora.user).decode()
+    services.cancel_booking(by=mo, booking=booking)
+    assert "Community hall booked" not in feed_calendar(mo.user).decode()
