@@ -1,6 +1,6 @@
 """Reads for the commons: every page runs a fixed number of queries."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
@@ -315,8 +315,6 @@ def archive_entry_or_404(*, membership, entry_id):
 
 # --- shared spaces and tools ---------------------------------------------------------------
 
-BOOKINGS_SHOWN = 50
-
 
 def resources_of(movement):
     return list(
@@ -333,17 +331,48 @@ def resource_or_404(*, membership, resource_id):
     )
 
 
-def bookings_ahead(resource, *, now=None, limit=BOOKINGS_SHOWN):
-    """The resource's live bookings that have not ended, soonest first: one query."""
-    now = now or timezone.now()
-    return list(
-        Booking.objects.filter(resource=resource, cancelled_at__isnull=True, ends_at__gt=now)
-        .select_related("booked_by__user", "circle")
-        .order_by("starts_at", "id")[:limit]
-    )
-
-
 def booking_or_404(*, membership, resource, booking_id):
     return get_object_or_404(
         Booking.objects.select_related("resource"), pk=booking_id, resource=resource
     )
+
+
+def resource_calendar(resource, *, period="week", day=None, zone):
+    """The resource's bookings over a week (from Monday) or a month, day by day, in
+    ``zone``: ``{"days": [(date, [bookings])], "start", "end", "previous", "next"}``. One
+    query whatever the number of bookings (a month of a busy hall is a few hundred)."""
+    today = timezone.localtime(timezone.now(), zone).date()
+    day = day or today
+    if period == "month":
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+    else:
+        first = day - timedelta(days=day.weekday())
+        following = first + timedelta(days=7)
+        previous = first - timedelta(days=7)
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(following, time.min, tzinfo=zone)
+    bookings = list(
+        Booking.objects.filter(
+            resource=resource, cancelled_at__isnull=True, starts_at__lt=end, ends_at__gt=start
+        )
+        .select_related("booked_by__user", "circle")
+        .order_by("starts_at", "id")
+    )
+    days = []
+    current = first
+    while current < following:
+        opens = datetime.combine(current, time.min, tzinfo=zone)
+        closes = opens + timedelta(days=1)
+        days.append((current, [b for b in bookings if b.starts_at < closes and b.ends_at > opens]))
+        current += timedelta(days=1)
+    return {
+        "period": period,
+        "days": days,
+        "start": first,
+        "end": following - timedelta(days=1),
+        "previous": previous,
+        "next": following,
+        "today": today,
+    }

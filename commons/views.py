@@ -1,4 +1,5 @@
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -467,12 +468,13 @@ def resource_detail(request, membership, resource_id):
         form = BookingForm(request.POST or None, circles=circle_selectors.circles_of(membership))
         if request.method == "POST" and form.is_valid():
             try:
-                services.book(by=membership, resource=resource, **form.cleaned_data)
+                booking = services.book(by=membership, resource=resource, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Booked. It is in your calendar feed."))
-                return redirect(resource)
+                day = timezone.localtime(booking.starts_at).date().isoformat()
+                return redirect(f"{resource.get_absolute_url()}?week={day}#booked-heading")
         return render(
             request,
             "commons/resource.html",
@@ -480,11 +482,29 @@ def resource_detail(request, membership, resource_id):
                 "movement": movement,
                 "membership": membership,
                 "resource": resource,
-                "bookings": selectors.bookings_ahead(resource),
+                "calendar": selectors.resource_calendar(
+                    resource, **_calendar_period(request), zone=movement.zone
+                ),
                 "form": form,
                 "can_manage": permissions.can_manage_resources(membership),
             },
         )
+
+
+def _calendar_period(request):
+    """``?month=2026-12`` or ``?week=2026-12-07`` (any day of it); else this week. A value
+    that is not a date between 2000 and 2100 shows this week."""
+    for period, value in (
+        ("month", request.GET.get("month", "")[:7] + "-01"),
+        ("week", request.GET.get("week", "")[:10]),
+    ):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            continue
+        if 2000 <= day.year <= 2100:
+            return {"period": period, "day": day}
+    return {"period": "week", "day": None}
 
 
 @movement_view  # membership first: outsiders get 404 whatever the method

@@ -161,3 +161,21 @@ def test_a_booking_is_in_its_booker_s_calendar_in_utc(mo, cora, hall):
     assert "Community hall booked" not in feed_calendar(cora.user).decode()
     services.cancel_booking(by=mo, booking=booking)
     assert "Community hall booked" not in feed_calendar(mo.user).decode()
+
+
+def test_the_calendar_shows_a_week_or_a_month_day_by_day(login, mo, hall, tidewater):
+    booking = services.book(
+        by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16), note="Pantry sorting"
+    )
+    day = timezone.localtime(booking.starts_at, tidewater.zone).date()
+    client = login(mo)
+    week = client.get(hall.get_absolute_url(), {"week": day.isoformat()})
+    days = week.context["calendar"]["days"]
+    assert len(days) == 7 and days[0][0].weekday() == 0
+    assert [b.pk for d, bs in days for b in bs if d == day] == [booking.pk]
+    month = client.get(hall.get_absolute_url(), {"month": day.strftime("%Y-%m")})
+    assert len(month.context["calendar"]["days"]) in (28, 29, 30, 31)
+    assert "Pantry sorting" in month.content.decode()
+    for nonsense in ("0001-01-01", "yesterday", "9999-99"):
+        response = client.get(hall.get_absolute_url(), {"week": nonsense, "month": nonsense})
+        assert response.status_code == 200 and response.context["calendar"]["period"] == "week"

@@ -26,8 +26,8 @@ def test_one_hall_one_saturday_afternoon(new_context, tidewater, alice, mo, cora
     mo_page.goto(f"/m/{tidewater.slug}/commons/")
     mo_page.get_by_role("link", name="Shared spaces and tools").click()
     mo_page.get_by_role("link", name="Community hall").click()
-    mo_page.get_by_label("From").fill(start)
-    mo_page.get_by_label("Until").fill(end)
+    mo_page.get_by_role("textbox", name="From").fill(start)
+    mo_page.get_by_role("textbox", name="Until").fill(end)
     mo_page.get_by_label("What for").fill("Pantry sorting")
     mo_page.get_by_role("button", name="Book", exact=True).click()
     expect(mo_page.get_by_role("status")).to_contain_text("Booked.")
@@ -37,8 +37,8 @@ def test_one_hall_one_saturday_afternoon(new_context, tidewater, alice, mo, cora
 
     cora_page = log_in(new_context, cora, viewport=PHONE)
     cora_page.goto(hall.get_absolute_url())
-    cora_page.get_by_label("From").fill(start)
-    cora_page.get_by_label("Until").fill(end)
+    cora_page.get_by_role("textbox", name="From").fill(start)
+    cora_page.get_by_role("textbox", name="Until").fill(end)
     cora_page.get_by_role("button", name="Book", exact=True).click()
     expect(cora_page.get_by_text("That time is already booked.")).to_be_visible()
 
