@@ -1,4 +1,3 @@
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from commons.forms import (
 )
 from movement.pagination import querystring_without_page
 from movement.permissions import can_see_identity
+from movement.streaming import csv_writer
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
@@ -292,15 +292,10 @@ def fairness(request, membership, pool_id):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @movement_view
 def ledger_csv(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     rows = selectors.ledger_rows_for_export(pool)
     zone = pool.movement.zone  # ISO 8601 with the movement's offset, like every page
 

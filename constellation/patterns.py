@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from movement.models import Tactic
-from rituals.models import CircleReport, Gathering
+from rituals import selectors as rituals_selectors
+from rituals.models import CircleReport
 
 DECAY_AFTER = 3
 WINDOW = 8
@@ -45,12 +46,9 @@ class Patterns:
 
 def held_cycles(movement, *, window=WINDOW):
     """The numbers of the last ``window`` cycles whose gathering was held, oldest first."""
-    numbers = (
-        Gathering.objects.filter(movement=movement, state=Gathering.State.CLOSED)
-        .order_by("-cycle__number")
-        .values_list("cycle__number", flat=True)[:window]
+    return sorted(
+        cycle.number for cycle in rituals_selectors.held_cycles_newest_first(movement, limit=window)
     )
-    return sorted(set(numbers))
 
 
 def patterns(movement, *, window=WINDOW):

@@ -1,7 +1,5 @@
 """Pages of the roof: they read several apps, so no app can hold them."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -19,6 +17,7 @@ from movement import selectors as movement_selectors
 from movement import services as movement_services
 from movement.forms import BlindSpotForm
 from movement.needs import needs_of
+from movement.streaming import csv_writer
 from movement.tenancy import movement_view
 
 
@@ -116,7 +115,7 @@ def lens_map(request, membership):
             "movement": movement,
             "membership": membership,
             "lenses": found,
-            "can_set_threshold": permissions.can_edit_tactics(membership),
+            "can_set_threshold": permissions.can_set_movement_settings(membership),
             "threshold_form": BlindSpotForm(initial={"percent": movement.blind_spot_below}),
             "mine": movement_selectors.lens_assessment_of(membership),
         },
@@ -136,11 +135,6 @@ def cycle_retrospective(request, membership, number):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _cell(value):
     """A cell a spreadsheet will not run: text that starts like a formula is quoted."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -153,7 +147,7 @@ def _cell(value):
 def cycle_retrospective_csv(request, membership, number):
     movement = membership.movement
     found = retrospective.retrospective(movement, number)
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     lines = (
         writer.writerow([_cell(value) for value in row]) for row in retrospective.csv_rows(found)
     )

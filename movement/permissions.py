@@ -44,3 +44,8 @@ def can_see_identity(membership, *, person_id, anonymous):
 def can_edit_tactics(membership):
     """Organizers edit, add and archive the movement's tactics; every member reads them."""
     return membership.role == Role.ORGANIZER
+
+
+def can_set_movement_settings(membership):
+    """Organizers set the movement's rules: the blind-spot threshold, a spark's quorum."""
+    return membership.role == Role.ORGANIZER

@@ -947,7 +947,7 @@ def forget_lens_assessment(*, by):
 
 
 def set_blind_spot_threshold(*, by, percent):
-    if not permissions.can_edit_tactics(by):
+    if not permissions.can_set_movement_settings(by):
         raise PermissionDenied(_("Only organizers set the blind-spot threshold."))
     if not 0 <= percent <= 50:
         raise ValidationError({"percent": _("Choose a share from 0 to 50 percent.")})
@@ -955,7 +955,7 @@ def set_blind_spot_threshold(*, by, percent):
 
 
 def set_spark_quorum(*, by, people):
-    if not permissions.can_edit_tactics(by):
+    if not permissions.can_set_movement_settings(by):
         raise PermissionDenied(_("Only organizers set how many people a spark needs."))
     if not 1 <= people <= 50:
         raise ValidationError({"people": _("Choose from 1 to 50 people.")})

@@ -412,7 +412,7 @@ def lens_assessment_forget(request, membership):
 @require_POST
 def blind_spot_threshold(request, membership):
     require(
-        permissions.can_edit_tactics(membership),
+        permissions.can_set_movement_settings(membership),
         _("Only organizers set the blind-spot threshold."),
     )
     form = BlindSpotForm(request.POST)
@@ -428,7 +428,7 @@ def blind_spot_threshold(request, membership):
 @require_POST
 def spark_quorum(request, membership):
     require(
-        permissions.can_edit_tactics(membership),
+        permissions.can_set_movement_settings(membership),
         _("Only organizers set how many people a spark needs."),
     )
     form = SparkQuorumForm(request.POST)

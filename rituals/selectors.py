@@ -1,3 +1,4 @@
+import statistics
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from circles.models import Circle, CircleMembership, Spark
 from commons.models import Approval, DrawRequest, Pool
+from movement.models import Membership, Role
 from movement.pagination import keyset_page
 from rituals import charts, permissions
 from rituals.models import (
@@ -636,15 +638,8 @@ def case_figures(movement, *, now=None):
         (held - created).total_seconds()
         for created, held in real.filter(held_at__isnull=False).values_list("created_at", "held_at")
     )
-    figures["median_days_to_circle"] = round(_median(waits) / 86400, 1) if waits else None
+    figures["median_days_to_circle"] = round(statistics.median(waits) / 86400, 1) if waits else None
     return figures
-
-
-def _median(values):
-    middle = len(values) // 2
-    if len(values) % 2:
-        return values[middle]
-    return (values[middle - 1] + values[middle]) / 2
 
 
 # --- sovereignty gained --------------------------------------------------------------------
@@ -703,3 +698,12 @@ def sparks_by_cycle(movement):
         if number is not None:
             counts[number] = counts.get(number, 0) + 1
     return counts
+
+
+def facilitator_choices(movement):
+    """Who may facilitate a case: the movement's facilitators and organizers."""
+    return (
+        Membership.objects.filter(movement=movement, role__in=(Role.FACILITATOR, Role.ORGANIZER))
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )

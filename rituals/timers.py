@@ -68,6 +68,21 @@ def move_timers(*, target, kind, due_at):
     )
 
 
+def lock_pending_timers(target):
+    """Lock every unfired timer of ``target``. The sweep locks a timer, then its target: a
+    service that changes the target and its timers locks in the same order (this first)."""
+    list(
+        Timer.objects.select_for_update()
+        .filter(
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            fired_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .values_list("pk", flat=True)
+    )
+
+
 def cancel_timers(*, target, kind):
     return _pending_for(target, kind).update(cancelled_at=timezone.now())
 

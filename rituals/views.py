@@ -1294,7 +1294,7 @@ def conflict_case(request, membership, case_id):
             context["statement_form"] = StatementForm(initial={"statement": my_party.statement})
         if "organizer" in case.roles and case.is_open:
             context["assign_form"] = AssignFacilitatorForm(
-                members=conflict_services.facilitator_choices(membership.movement),
+                members=selectors.facilitator_choices(membership.movement),
                 suggest_url=_suggest_url(membership),
             )
         if facilitating and case.state == State.AWAITING_CIRCLE:
@@ -1375,7 +1375,7 @@ def case_assign(request, membership, case_id):
             permissions.can_assign_case_facilitator(membership),
             _("Only organizers assign a case's facilitator."),
         ),
-        members=lambda case: conflict_services.facilitator_choices(membership.movement),
+        members=lambda case: selectors.facilitator_choices(membership.movement),
         suggest_url=lambda case: _suggest_url(membership),
     )
 

@@ -18,7 +18,6 @@ case; the case keeps its own access log (``CaseView``).
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -40,9 +39,8 @@ from rituals.models import (
     CaseView,
     ConflictCase,
     ConflictRitual,
-    Timer,
 )
-from rituals.timers import cancel_timers, handler, schedule_timer
+from rituals.timers import cancel_timers, handler, lock_pending_timers, schedule_timer
 
 State = ConflictCase.State
 
@@ -239,18 +237,9 @@ def _move(case, to, now):
 
 
 def _lock(case):
-    """The case, locked. Its pending timers are locked first: the sweep locks a timer and then
-    its case, so taking them in the other order could deadlock with it."""
-    list(
-        Timer.objects.select_for_update()
-        .filter(
-            target_type=ContentType.objects.get_for_model(ConflictCase),
-            target_id=case.pk,
-            fired_at__isnull=True,
-            cancelled_at__isnull=True,
-        )
-        .values_list("pk", flat=True)
-    )
+    """The case, locked, after its pending timers (``rituals.timers.lock_pending_timers``:
+    the sweep's order, so a step taken while the sweep fires cannot deadlock with it)."""
+    lock_pending_timers(case)
     return (
         ConflictCase.objects.select_for_update(of=("self",))
         .select_related("movement", "ritual")
@@ -686,11 +675,3 @@ def reseal_all():
                 model.objects.filter(pk=pk).update(**{name: getattr(row, name) for name in fields})
             written += 1
     return written
-
-
-def facilitator_choices(movement):
-    return (
-        Membership.objects.filter(movement=movement, role__in=(Role.FACILITATOR, Role.ORGANIZER))
-        .select_related("user")
-        .order_by("user__display_name", "pk")
-    )
