@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from circles.forms import CircleNameField
 from circles.models import Lens
 from commons.amounts import check_amount, is_zero, pool_places
-from commons.models import Approval, DrawRequest, Pool
+from commons.models import Approval, DrawRequest, Pledge, Pool
 from movement.fields import IdChoiceField
 
 
@@ -30,7 +30,11 @@ def _clean_amount(value, places, field="amount"):
 
 class PoolForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Pool.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[c for c in Pool.Kind.choices if c[0] != Pool.Kind.ROTATING],
+        widget=forms.RadioSelect,
+    )
     currency = forms.CharField(
         label=_("Currency"),
         max_length=3,
@@ -281,6 +285,60 @@ class BookingForm(forms.Form):
         label=_("For a circle (optional)"), queryset=None, required=False, empty_label=_("Myself")
     )
     note = forms.CharField(label=_("What for"), max_length=200, required=False)
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+
+
+DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PledgeChangeForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount each time"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    ends_on = forms.DateField(
+        label=_("Last time (optional)"),
+        required=False,
+        widget=DAY,
+        help_text=_("Leave it empty to give until you end the pledge."),
+    )
+
+    def __init__(self, *args, pool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        if pool.kind == Pool.Kind.MONEY:
+            self.fields["currency"].initial = pool.currency
+            self.fields["currency"].help_text = _("The pool counts this currency.")
+        else:
+            del self.fields["currency"]
+            self.fields["amount"].help_text = pool.unit_label
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"], self.pool.decimal_places)
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
+
+
+class PledgeForm(PledgeChangeForm):
+    rhythm = forms.ChoiceField(
+        label=_("How often"), choices=Pledge.Rhythm.choices, widget=forms.RadioSelect
+    )
+    starts_on = forms.DateField(label=_("First time"), widget=DAY)
+    circle = IdChoiceField(
+        label=_("On behalf of"), queryset=None, required=False, empty_label=_("Just me")
+    )
+    anonymous = forms.BooleanField(
+        label=_("Anonymous to other members"),
+        required=False,
+        help_text=_("Others see “anonymous” on the ledger; the ledger still records who."),
+    )
+    field_order = ["amount", "currency", "rhythm", "starts_on", "ends_on", "circle", "anonymous"]
 
     def __init__(self, *args, circles, **kwargs):
         super().__init__(*args, **kwargs)

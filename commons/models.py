@@ -42,6 +42,7 @@ class Pool(models.Model):
         MONEY = "money", _("money")
         HOURS = "hours", _("hours (time bank)")
         ITEMS = "items", _("items")
+        ROTATING = "rotating", _("rotating mutual aid")
 
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="pools")
     name = models.CharField(_("name"), max_length=80)
@@ -393,3 +394,101 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.resource} from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Pledge(models.Model):
+    """A member's promise to give to a pool again and again: an amount, a rhythm, a start
+    and maybe an end. The app moves no money: each time it falls due the pledger is asked
+    whether they gave, and a yes is an ordinary contribution on the ledger
+    (``PledgeGift``). Who pledged is known to the pledger alone when it is anonymous, and
+    who skipped is known to nobody else."""
+
+    class Rhythm(models.TextChoices):
+        WEEKLY = "weekly", _("every week")
+        MONTHLY = "monthly", _("every month")
+        CONVERGENCE = "convergence", _("at every convergence")
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="pledges")
+    pledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges"
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.SET_NULL, null=True, blank=True, related_name="pledges"
+    )
+    anonymous = models.BooleanField(_("anonymous to other members"), default=False)
+    amount = amount_field(_("amount each time"))
+    rhythm = models.CharField(_("how often"), max_length=12, choices=Rhythm.choices)
+    starts_on = models.DateField(_("first time"))
+    ends_on = models.DateField(_("last time (optional)"), null=True, blank=True)
+    # The day it falls due next; empty once it has ended.
+    next_due_on = models.DateField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="pledge_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["pool", "rhythm"],
+                name="pledge_pool_live",
+                condition=Q(ended_at__isnull=True, paused_at__isnull=True),
+            ),
+            models.Index(fields=["pledged_by", "-created_at"], name="pledge_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.rhythm} to {self.pool}"
+
+    @property
+    def is_live(self):
+        return self.ended_at is None and self.paused_at is None
+
+
+class PledgeGift(models.Model):
+    """One time a pledge fell due, and what its pledger answered: they gave (an entry on the
+    ledger), they skipped this one, or they have not said before the next one fell due."""
+
+    class State(models.TextChoices):
+        DUE = "due", _("waiting for your answer")
+        GIVEN = "given", _("given")
+        SKIPPED = "skipped", _("skipped")
+        UNANSWERED = "unanswered", _("not answered")
+
+    ANSWERABLE = (State.DUE, State.UNANSWERED)
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="gifts")
+    # The pledge's pool, kept here so a pool's kept-pledges figure is one indexed query.
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="pledge_gifts")
+    due_on = models.DateField()
+    amount = amount_field(_("amount"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DUE)
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="pledge_gift"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "due_on"], name="one_gift_per_due_day"),
+            models.CheckConstraint(
+                condition=Q(state="given", entry__isnull=False)
+                | (~Q(state="given") & Q(entry__isnull=True)),
+                name="gift_given_has_entry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pool", "due_on"], name="gift_pool_day"),
+            models.Index(fields=["pledge", "state"], name="gift_pledge_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.pledge} due {self.due_on}"

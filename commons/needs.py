@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from circles.selectors import circle_ids_of
 from commons.amounts import format_amount
-from commons.models import DrawRequest
+from commons.models import DrawRequest, PledgeGift
 from commons.selectors import with_tallies
 from movement.needs import Need, needs_provider
 
@@ -115,4 +116,32 @@ def draw_needs(membership, now):
                 url=draw.get_absolute_url(),
             )
         )
+    return needs
+
+
+@needs_provider
+def pledge_needs(membership, now):
+    """The times the member's pledges fell due and wait for "I gave" or "skip"."""
+    waiting = list(
+        PledgeGift.objects.filter(
+            pledge__pledged_by=membership.user_id,
+            pool__movement=membership.movement_id,
+            state__in=PledgeGift.ANSWERABLE,
+        )
+        .select_related("pool")
+        .order_by("due_on", "pk")[: SHOWN + 1]
+    )
+    url = reverse("commons:pledges", kwargs={"movement_slug": membership.movement.slug})
+    needs = [
+        Need(
+            title=_("Did you give %(amount)s to %(pool)s?")
+            % {"amount": format_amount(gift.amount, gift.pool), "pool": gift.pool.name},
+            detail=_("Your pledge fell due on %(day)s. Say you gave, or skip this time.")
+            % {"day": formats.date_format(gift.due_on, "DATE_FORMAT")},
+            url=f"{url}#pledge-{gift.pledge_id}",
+        )
+        for gift in waiting[:SHOWN]
+    ]
+    if len(waiting) > SHOWN:
+        needs.append(Need(title=_("More of your pledges wait for an answer"), url=url))
     return needs

@@ -1,6 +1,7 @@
 """Reads for the commons: every page runs a fixed number of queries."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
@@ -10,12 +11,15 @@ from django.utils import timezone
 
 from circles.models import Circle
 from circles.selectors import circle_ids_of
+from commons import deadlines
 from commons.models import (
     Approval,
     ArchiveEntry,
     Booking,
     DrawRequest,
     LedgerEntry,
+    Pledge,
+    PledgeGift,
     Pool,
     Resource,
 )
@@ -375,4 +379,89 @@ def resource_calendar(resource, *, period="week", day=None, zone):
         "previous": previous,
         "next": following,
         "today": today,
+    }
+
+
+# --- pledges -------------------------------------------------------------------------------
+
+# How many of a month's pledged gifts a year of each rhythm holds, per month.
+PER_MONTH = {Pledge.Rhythm.WEEKLY: Decimal(52) / 12, Pledge.Rhythm.MONTHLY: Decimal(1)}
+
+
+def pledges_of(membership):
+    """The caller's own pledges in this movement, newest first, each with the times it
+    still waits for an answer (``answerable``); two queries."""
+    pledges = list(
+        Pledge.objects.filter(pledged_by=membership.user_id, pool__movement=membership.movement_id)
+        .select_related("pool", "circle")
+        .order_by("ended_at", "-created_at", "-id")[:PLEDGES_SHOWN]
+    )
+    waiting = {}
+    for gift in PledgeGift.objects.filter(
+        pledge__in=[p.pk for p in pledges], state__in=PledgeGift.ANSWERABLE
+    ).order_by("due_on", "id"):
+        waiting.setdefault(gift.pledge_id, []).append(gift)
+    for pledge in pledges:
+        pledge.answerable = waiting.get(pledge.pk, [])
+    return pledges
+
+
+PLEDGES_SHOWN = 100
+
+
+def pledge_or_404(*, membership, pledge_id):
+    """One of the caller's own pledges; anyone else's is not found."""
+    return get_object_or_404(
+        Pledge.objects.select_related("pool__movement", "circle"),
+        pk=pledge_id,
+        pledged_by=membership.user_id,
+        pool__movement=membership.movement_id,
+    )
+
+
+def gift_or_404(*, membership, gift_id):
+    return get_object_or_404(
+        PledgeGift.objects.select_related("pool__movement", "pledge"),
+        pk=gift_id,
+        pledge__pledged_by=membership.user_id,
+        pool__movement=membership.movement_id,
+    )
+
+
+def pledge_figures(pool, *, today):
+    """What a pool's pledges add up to, in aggregate only: ``monthly`` (the live pledges,
+    each rhythm counted per month), ``pledges`` (how many are live), and last month's
+    gifts: ``due``, ``given``, ``due_amount``, ``given_amount``. Two queries (three with a
+    convergence rhythm)."""
+    live = (
+        Pledge.objects.filter(pool=pool, ended_at__isnull=True, paused_at__isnull=True)
+        .values("rhythm")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by()
+    )
+    monthly, count = Decimal(0), 0
+    for row in live:
+        count += row["count"]
+        factor = PER_MONTH.get(row["rhythm"])
+        if factor is None:
+            per_year = deadlines.convergences_per_year(pool.movement)
+            factor = Decimal(str(per_year)) / 12 if per_year else Decimal(0)
+        monthly += row["total"] * factor
+    last_month_end = today.replace(day=1)
+    last_month_start = (last_month_end - timedelta(days=1)).replace(day=1)
+    month = PledgeGift.objects.filter(
+        pool=pool, due_on__gte=last_month_start, due_on__lt=last_month_end
+    ).aggregate(
+        due=Count("id"),
+        given=Count("id", filter=Q(state=PledgeGift.State.GIVEN)),
+        due_amount=Sum("amount"),
+        given_amount=Sum("amount", filter=Q(state=PledgeGift.State.GIVEN)),
+    )
+    return {
+        "monthly": monthly.quantize(pool.quantum),
+        "pledges": count,
+        "month": last_month_start,
+        **month,
+        "due_amount": month["due_amount"] or Decimal(0),
+        "given_amount": month["given_amount"] or Decimal(0),
     }

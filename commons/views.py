@@ -23,11 +23,15 @@ from commons.forms import (
     DrawFilterForm,
     DrawRequestForm,
     PeriodForm,
+    PledgeChangeForm,
+    PledgeForm,
     PoolForm,
     PoolPolicyForm,
     ResourceForm,
     ReversalForm,
 )
+from commons.models import Pool
+from commons.services import pledges
 from movement.pagination import querystring_without_page
 from movement.permissions import can_see_identity
 from movement.streaming import csv_writer
@@ -103,6 +107,12 @@ def pool_detail(request, membership, pool_id):
         pool, older=request.GET.get("older"), newer=request.GET.get("newer")
     )
     series = selectors.chart_series(pool)
+    pledged = selectors.pledge_figures(pool, today=pledges.local_today(membership.movement))
+    pledged.update(
+        monthly_text=format_amount(pledged["monthly"], pool),
+        given_text=format_amount(pledged["given_amount"], pool),
+        due_text=format_amount(pledged["due_amount"], pool),
+    )
     return render(
         request,
         "commons/pool_detail.html",
@@ -110,6 +120,7 @@ def pool_detail(request, membership, pool_id):
             membership,
             pool=pool,
             page=page,
+            pledged=pledged,
             series=series,
             chart=charts.line_chart(series),
             reversible={e.pk for e in page if permissions.can_reverse_entry(membership, e)},
@@ -516,3 +527,105 @@ def booking_cancel(request, membership, resource_id, booking_id):
     services.cancel_booking(by=membership, booking=booking)
     messages.success(request, _("The booking is cancelled: the slot is free."))
     return redirect(resource)
+
+
+# --- pledges ---------------------------------------------------------------------------------
+
+
+@movement_view
+def pledge_create(request, membership, pool_id):
+    pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(pool.kind != Pool.Kind.ROTATING, _("A rotating pool takes its rounds' shares only."))
+    today = pledges.local_today(membership.movement)
+    form = PledgeForm(
+        request.POST or None,
+        pool=pool,
+        circles=circle_selectors.circles_of(membership),
+        initial={"starts_on": today, "rhythm": "monthly"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pledges.make_pledge(by=membership, pool=pool, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. On each day it falls due we ask you here whether you gave."),
+            )
+            return redirect("commons:pledges", movement_slug=membership.movement.slug)
+    return render(request, "commons/pledge_form.html", _context(membership, pool=pool, form=form))
+
+
+@movement_view
+def pledge_list(request, membership):
+    """The caller's own pledges, and the times they still wait for an answer."""
+    return render(
+        request,
+        "commons/pledges.html",
+        _context(membership, pledges=selectors.pledges_of(membership)),
+    )
+
+
+@movement_view
+def pledge_detail(request, membership, pledge_id):
+    """Change the amount or the last time of one's own pledge."""
+    pledge = selectors.pledge_or_404(membership=membership, pledge_id=pledge_id)
+    initial = {"amount": pledge.amount.normalize(), "ends_on": pledge.ends_on}
+    form = PledgeChangeForm(request.POST or None, pool=pledge.pool, initial=initial)
+    if request.method == "POST":
+        require(pledge.ended_at is None, _("This pledge has ended; make a new one."))
+        if form.is_valid():
+            try:
+                pledges.change_pledge(by=membership, pledge=pledge, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your pledge is changed."))
+                return redirect("commons:pledges", movement_slug=membership.movement.slug)
+    return render(request, "commons/pledge.html", _context(membership, pledge=pledge, form=form))
+
+
+@movement_view
+@require_POST
+def pledge_state(request, membership, pledge_id):
+    """Pause, resume or end one's own pledge."""
+    pledge = selectors.pledge_or_404(membership=membership, pledge_id=pledge_id)
+    action = request.POST.get("action")
+    require(action in {"pause", "resume", "end"}, _("Pause, resume or end."))
+    require(pledge.ended_at is None, _("This pledge has ended; make a new one."))
+    if action == "end":
+        pledges.end_pledge(by=membership, pledge=pledge)
+        messages.success(request, _("Your pledge has ended. Thank you for what you gave."))
+    else:
+        pledges.pause_pledge(by=membership, pledge=pledge, paused=action == "pause")
+        messages.success(
+            request,
+            _("Paused: nothing is asked of you until you resume.")
+            if action == "pause"
+            else _("Resumed: we ask you again when it next falls due."),
+        )
+    return redirect("commons:pledges", movement_slug=membership.movement.slug)
+
+
+@movement_view
+@require_POST
+def gift_answer(request, membership, gift_id):
+    """ "I gave" (on the ledger) or "skip this time", for one day a pledge fell due."""
+    gift = selectors.gift_or_404(membership=membership, gift_id=gift_id)
+    answer = request.POST.get("answer")
+    require(answer in {"gave", "skip"}, _("Say whether you gave or skip this time."))
+    try:
+        gift = pledges.answer_gift(by=membership, gift=gift, gave=answer == "gave")
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        if gift.entry_id:
+            messages.success(
+                request,
+                _("Thank you: %(amount)s is on the ledger of %(pool)s.")
+                % {"amount": format_amount(gift.amount, gift.pool), "pool": gift.pool.name},
+            )
+        else:
+            messages.success(request, _("Skipped this time. Nobody else sees it."))
+    return redirect("commons:pledges", movement_slug=membership.movement.slug)

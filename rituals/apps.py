@@ -7,6 +7,7 @@ class RitualsConfig(AppConfig):
     def ready(self):
         # Registers the timer handlers, so every process (web, worker, beat) knows them,
         # and declares this app's audit verbs, notification kinds and needs.
+        import rituals.commons_deadlines  # noqa: F401
         import rituals.digests  # noqa: F401
         import rituals.needs  # noqa: F401
         import rituals.services.conflicts  # noqa: F401

@@ -41,7 +41,16 @@ from django.utils.html import escape
 from circles import services as circle_services
 from circles.models import Circle, CircleMembership, Spark, SparkJoin
 from commons import services as commons_services
-from commons.models import Approval, Booking, DrawRequest, LedgerEntry, Pool, Resource
+from commons.models import (
+    Approval,
+    Booking,
+    DrawRequest,
+    LedgerEntry,
+    Pledge,
+    PledgeGift,
+    Pool,
+    Resource,
+)
 from movement import services as movement_services
 from movement.models import (
     AuditEvent,
@@ -2650,6 +2659,86 @@ RESOURCE_ROWS = [
     ),
 ]
 
+# --- pledges ------------------------------------------------------------------------------
+
+
+def pats_pledge(w):
+    """pat's monthly pledge to the bail fund, fallen due once: one gift waits for pat."""
+    if not hasattr(w, "pledge"):
+        from commons.services import pledges
+
+        w.pledge = pledges.make_pledge(
+            by=w.pat,
+            pool=w.commons.bail_fund,
+            amount="10",
+            rhythm="monthly",
+            starts_on=pledges.local_today(w.tidewater),
+        )
+        w.gift = pledges.pledge_falls_due(pledge_id=w.pledge.pk, due_on=w.pledge.next_due_on)
+    return w.pledge
+
+
+def otto_s_pledge(w):
+    from commons.services import pledges
+
+    return pledges.make_pledge(
+        by=w.otto,
+        pool=w.elsewhere_commons.pool,
+        amount="10",
+        rhythm="weekly",
+        starts_on=pledges.local_today(w.elsewhere),
+    )
+
+
+def pledge_url(name="pledge", of=pats_pledge, slug="tidewater"):
+    return url(f"commons:{name}", slug, pledge_id=lambda w: of(w).pk)
+
+
+def gift_url(slug="tidewater"):
+    def gift(w):
+        pats_pledge(w)
+        return w.gift.pk
+
+    return url("commons:gift_answer", slug, gift_id=gift)
+
+
+def a_pledge(w):
+    return {
+        "amount": "15",
+        "currency": "EUR",
+        "rhythm": "monthly",
+        "starts_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+    }
+
+
+PATS_ALONE = members_too(NOT_FOUND_FOR_ALL, pat=200)
+PAT_ACTS = members_too(NOT_FOUND_FOR_ALL, pat=302)
+
+PLEDGE_ROWS = [
+    Row("pledges", "GET", url("commons:pledges"), ANY_MEMBER),
+    Row("pledge-create", "GET", pool_url("pledge_create"), ANY_MEMBER),
+    Row("pledge-create", "POST", pool_url("pledge_create"), ANY_MEMBER_ACTS, data=a_pledge),
+    Row(
+        "pledge-create-of-elsewhere",
+        "GET",
+        pool_url("pledge_create", "elsewhere_commons.pool"),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row("pledge", "GET", pledge_url(), PATS_ALONE),
+    Row("pledge", "POST", pledge_url(), PAT_ACTS, data={"amount": "12", "currency": "EUR"}),
+    Row("pledge-state", "POST", pledge_url("pledge_state"), PAT_ACTS, data={"action": "pause"}),
+    Row("pledge-state", "GET", pledge_url("pledge_state"), WRONG_METHOD),
+    Row("gift-answer", "POST", gift_url(), PAT_ACTS, data={"answer": "gave"}),
+    Row("gift-answer", "GET", gift_url(), WRONG_METHOD),
+    Row("pledge-of-elsewhere", "GET", pledge_url(of=otto_s_pledge), NOT_FOUND_FOR_ALL),
+    Row(
+        "pledge-missing",
+        "GET",
+        pledge_url(of=lambda w: SimpleNamespace(pk=MISSING_ID)),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 ROWS = [
     *MOVEMENT_ROWS,
     *CIRCLE_ROWS,
@@ -2663,6 +2752,7 @@ ROWS = [
     *SPARK_ROWS,
     *SOVEREIGNTY_ROWS,
     *RESOURCE_ROWS,
+    *PLEDGE_ROWS,
 ]
 
 CASES = [
@@ -2706,6 +2796,8 @@ def _footprint():
         SovereigntyRecord.objects.count(),
         list(Booking.objects.order_by("pk").values_list("cancelled_at", flat=True)),
         Resource.objects.count(),
+        list(Pledge.objects.order_by("pk").values_list("amount", "paused_at", "ended_at")),
+        list(PledgeGift.objects.order_by("pk").values_list("state", flat=True)),
         Circle.objects.count(),
         list(Movement.objects.order_by("pk").values_list("blind_spot_below", "spark_quorum")),
     )

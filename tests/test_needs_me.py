@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commons import services as commons_services
+from commons.services import pledges
 from movement.models import Invitation
 from movement.needs import needs_of
 from rituals.models import Rsvp
@@ -201,11 +202,19 @@ def test_the_home_costs_the_same_queries_however_much_waits(
         conflicts.file_case(
             by=alice, others=[world["bob"]], about="strategy", description="x", confirmed=True
         )
+        pledge = pledges.make_pledge(
+            by=alice,
+            pool=world["fund"],
+            amount="5",
+            rhythm="weekly",
+            starts_on=pledges.local_today(tidewater),
+        )
+        pledges.pledge_falls_due(pledge_id=pledge.pk, due_on=pledge.next_due_on)
     client = login(alice)
     # alice: organizer, convener of every circle, facing every draw and expiring link, and
-    # a party to cases waiting for a facilitator.
-    with django_assert_num_queries(34):
+    # a party to cases waiting for a facilitator, with a pledge asking for each.
+    with django_assert_num_queries(35):
         response = client.get(home(tidewater))
 
     assert response.status_code == 200
-    assert len(response.context["needs"]) <= 14  # a handful from each app, whatever waits
+    assert len(response.context["needs"]) <= 18  # a handful from each app, whatever waits

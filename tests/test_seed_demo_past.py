@@ -362,3 +362,28 @@ def test_a_hall_and_a_printing_press_are_booked_this_week(demo):
     ahead = Booking.objects.filter(resource__movement=demo, starts_at__gt=timezone.now())
     assert ahead.count() == 4
     assert max(b.starts_at for b in ahead) < timezone.now() + timedelta(days=7)
+
+
+def test_the_bail_fund_has_monthly_pledges_some_kept_one_skipped(demo, client):
+    from commons.models import Pledge, PledgeGift
+    from movement.models import Membership
+    from movement.needs import needs_of
+
+    pledges = Pledge.objects.filter(pool__movement=demo, pool__name="Bail Fund")
+    assert pledges.count() >= 6
+    assert set(pledges.values_list("rhythm", flat=True)) == {"monthly"}
+    states = list(PledgeGift.objects.filter(pledge__in=pledges).values_list("state", flat=True))
+    assert states.count("given") >= 10 and states.count("skipped") == 1
+    # Each given one is a gift on the ledger; every live pledge has its next day booked.
+    given = PledgeGift.objects.filter(pledge__in=pledges, state="given")
+    assert not given.filter(entry__isnull=True).exists()
+    assert not pledges.filter(next_due_on__isnull=True).exists()
+    amara = Membership.objects.get(movement=demo, user__email__startswith="amara")
+    asked = [need.title for need in needs_of(amara)]
+    assert (
+        "Did you give €30.00 to Bail Fund?" in asked
+        or not PledgeGift.objects.filter(pledge__pledged_by=amara.user).exists()
+    )  # before nine in the morning in the movement's zone, she is asked at nine
+    client.force_login(amara.user)
+    page = client.get(pledges.first().pool.get_absolute_url()).content.decode()
+    assert "a month, by" in page

@@ -126,6 +126,10 @@ PLEDGES = [
 PLEDGE_DAY = 4.5
 PLEDGE_MONTH_DAYS = 30.4
 PLEDGE_NOTE = "Monthly pledge"
+# Pledgers who skipped a month (n as above): no gift on the ledger, "skipped" on their pledge.
+PLEDGE_SKIPS = {"bastien": (1,)}
+# A pledge made today, that falls due today: the demo organizer is asked whether she gave.
+PLEDGE_TODAY = ("amara", "30")
 # The pledge drive the second gathering decided: six new pledges, the first a few days
 # after it, the next a month later (once that month has come).
 NEW_PLEDGES = [

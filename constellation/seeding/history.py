@@ -179,6 +179,8 @@ def _pledges(rng):
     gifts = []
     for who, amount, circle, anonymous, months in story.PLEDGES:
         for n in range(months):
+            if n in story.PLEDGE_SKIPS.get(who, ()):
+                continue
             days = story.PLEDGE_DAY + n * story.PLEDGE_MONTH_DAYS + rng.uniform(-1.2, 1.2)
             gifts.append(
                 story.Gift(

@@ -222,7 +222,7 @@ def grow(tidewater, alice, people):
 # the session with its user being one of them
 PAGES = [
     ("pool-list", "commons:pools", False, 4),
-    ("pool-ledger", "commons:pool", True, 9),
+    ("pool-ledger", "commons:pool", True, 11),
     ("draw-queue", "commons:draws", False, 6),
     ("fairness", "commons:fairness", True, 6),
     ("archive-list", "commons:archive", False, 8),

@@ -35,6 +35,8 @@ def urls(movement):
         f"{base}/archive/new/",
         f"{base}/archive/{archived.pk}/",
         f"{base}/archive/{archived.pk}/edit/",
+        f"{base}/pools/{pool.pk}/pledge/",
+        f"{base}/pledges/",
         f"/m/{movement.slug}/",
     ]
 

@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from circles import services as circle_services
 from circles.models import Circle, Spark
+from commons import deadlines
 from commons import services as commons_services
-from commons.models import Pool, Resource
+from commons.models import LedgerEntry, Pledge, PledgeGift, Pool, Resource
+from commons.services import pledges as pledge_services
 from constellation.seeding import demo_story as story
 from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
@@ -238,6 +240,7 @@ class Command(BaseCommand):
             convergence.set_rhythm(by=members["amara"], **story.RHYTHM)
             if held:
                 history.backdate_rhythm(movement=movement, now=now)
+        movement.refresh_from_db(fields=["time_zone"])  # the rhythm set the movement's zone
         if not SprintRound.objects.filter(movement=movement).exists():
             self._seed_sprints(members, circles, now)
             past.append("a finished sprint")
@@ -248,6 +251,8 @@ class Command(BaseCommand):
             services.set_blind_spot_threshold(by=members["amara"], percent=story.BLIND_SPOT_BELOW)
         if not Resource.objects.filter(movement=movement).exists():
             self._seed_resources(movement, members, circles)
+        if not Pledge.objects.filter(pool__movement=movement).exists():
+            self._seed_pledges(movement, members, circles)
         if not SovereigntyRecord.objects.filter(movement=movement).exists():
             self._seed_sovereignty(movement, members, circles)
         if not Spark.objects.filter(movement=movement).exists():
@@ -415,6 +420,87 @@ class Command(BaseCommand):
                 circle=circles[circle] if circle else None,
                 note=note,
             )
+
+    def _seed_pledges(self, movement, members, circles):
+        """The monthly pledges behind the bail fund's "Monthly pledge" gifts: each day one
+        fell due, given (the gift on the ledger), skipped, or not answered; the next day
+        booked on a timer. And one made today by the demo organizer, asking her now."""
+        pool = Pool.objects.get(movement=movement, name=story.BAIL)
+        zone = movement.zone
+        today = pledge_services.local_today(movement)
+        terms = {
+            who: (amount, circle, anonymous)
+            for who, amount, circle, anonymous, *_ in (
+                *story.PLEDGES,
+                *story.NEW_PLEDGES,
+            )
+        }
+        given = {}
+        for entry in LedgerEntry.objects.filter(pool=pool, note=story.PLEDGE_NOTE).order_by(
+            "created_at", "pk"
+        ):
+            given.setdefault(entry.recorded_by_id, []).append(entry)
+        for who, (amount, circle, anonymous) in terms.items():
+            entries = given.get(members[who].user_id)
+            if not entries:
+                continue
+            first = timezone.localtime(entries[0].created_at, zone).date()
+            pledge = Pledge.objects.create(
+                pool=pool,
+                pledged_by=members[who].user,
+                circle=circles[circle] if circle else None,
+                anonymous=anonymous,
+                amount=Decimal(amount),
+                rhythm=Pledge.Rhythm.MONTHLY,
+                starts_on=first,
+                created_at=entries[0].created_at - timedelta(hours=2),
+            )
+            by_month = {}
+            for entry in entries:
+                local = timezone.localtime(entry.created_at, zone).date()
+                by_month.setdefault((local.year, local.month), entry)
+            day = first
+            while day is not None and day <= today:
+                entry = by_month.get((day.year, day.month))
+                if entry is not None:
+                    state = PledgeGift.State.GIVEN
+                elif who in story.PLEDGE_SKIPS:
+                    state = PledgeGift.State.SKIPPED
+                else:
+                    state = PledgeGift.State.UNANSWERED
+                PledgeGift.objects.create(
+                    pledge=pledge,
+                    pool=pool,
+                    due_on=day,
+                    amount=pledge.amount,
+                    state=state,
+                    entry=entry,
+                    answered_at=entry.created_at if entry else None,
+                )
+                day = pledge_services.next_due(pledge, after=day, movement=movement)
+            pledge.next_due_on = day
+            pledge.save(update_fields=["next_due_on"])
+            deadlines.schedule(
+                deadlines.PLEDGE_DUE,
+                due_at=pledge_services.reminder_time(day, movement),
+                target=pledge,
+                movement=movement,
+                payload={"due_on": day.isoformat()},
+            )
+        who, amount = story.PLEDGE_TODAY
+        pledge = pledge_services.make_pledge(
+            by=members[who], pool=pool, amount=amount, rhythm="monthly", starts_on=today
+        )
+        timer = Timer.objects.get(target_id=pledge.pk, kind=deadlines.PLEDGE_DUE)
+        if timer.due_at <= timezone.now():  # after nine: the sweep would ask her at once
+            self._fire_now(
+                timer, lambda t: pledge_services.pledge_falls_due(pledge_id=pledge.pk, due_on=today)
+            )
+
+    @staticmethod
+    def _fire_now(timer, handler):
+        handler(timer)
+        Timer.objects.filter(pk=timer.pk).update(fired_at=timezone.now(), attempts=1)
 
     def _seed_sovereignty(self, movement, members, circles):
         """What the first cycles left behind, recorded by each circle's convener two days

@@ -57,6 +57,9 @@ class Verb(models.TextChoices):
     RESOURCE_ADDED = "resource.added", gettext_lazy("added a shared space or tool")
     RESOURCE_BOOKED = "resource.booked", gettext_lazy("booked a shared space or tool")
     BOOKING_CANCELLED = "resource.booking_cancelled", gettext_lazy("cancelled a booking")
+    PLEDGED = "pledge.made", gettext_lazy("pledged to a pool")
+    PLEDGE_CHANGED = "pledge.changed", gettext_lazy("changed a pledge")
+    PLEDGE_ENDED = "pledge.ended", gettext_lazy("ended a pledge")
 
 
 @notification_kinds
@@ -68,6 +71,7 @@ class NotificationKind(models.TextChoices):
         "commons.draw_needs_decision",
         gettext_lazy("a draw request waits for my circle's decision"),
     )
+    PLEDGE_DUE = "commons.pledge_due", gettext_lazy("a pledge of mine falls due")
 
 
 # --- pools ----------------------------------------------------------------------------
