@@ -26,7 +26,7 @@ PLACES_BY_KIND = {"hours": 2, "items": 0}
 
 def pool_places(kind, currency=""):
     """How many decimals a pool of this kind counts (for money: the currency's minor unit)."""
-    if kind == "money":
+    if kind in ("money", "rotating"):
         code = (currency or "").strip().upper()
         return currency_places(code) if is_currency(code) else 2
     return PLACES_BY_KIND.get(kind, 2)
@@ -76,7 +76,7 @@ def check_amount(value, *, places, field="amount"):
 def format_amount(amount, pool):
     """``€1,234.50``, ``12.5 hours``, ``30 meals``."""
     locale = (get_language() or "en").replace("-", "_")
-    if pool.kind == "money":
+    if pool.kind in ("money", "rotating"):
         return format_currency(amount, pool.currency, locale=locale)
     number = format_decimal(amount.normalize() if amount else amount, locale=locale)
     return f"{number} {pool.unit_label}"

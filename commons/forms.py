@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from circles.forms import CircleNameField
 from circles.models import Lens
 from commons.amounts import check_amount, is_zero, pool_places
-from commons.models import Approval, DrawRequest, Pledge, Pool
+from commons.models import Approval, DrawRequest, Pledge, Pool, Rotation
 from movement.fields import IdChoiceField
 
 
@@ -343,3 +343,92 @@ class PledgeForm(PledgeChangeForm):
     def __init__(self, *args, circles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["circle"].queryset = circles
+
+
+class RotationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, help_text=_("Three letters, like EUR or USD.")
+    )
+    purpose = forms.CharField(
+        label=_("What it is for"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    share = forms.CharField(
+        label=_("Each one's share per round"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    round_days = forms.IntegerField(
+        label=_("Days per round"), min_value=1, max_value=92, initial=30
+    )
+    order = forms.ChoiceField(
+        label=_("Who is paid first"),
+        choices=Rotation.Order.choices,
+        initial=Rotation.Order.LOT,
+        widget=forms.RadioSelect,
+        help_text=_("By need: participants may ask to go earlier, and the others decide."),
+    )
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "share" in cleaned:
+            places = pool_places("rotating", cleaned.get("currency", ""))
+            try:
+                cleaned["share"] = _clean_amount(cleaned["share"], places, field="share")
+            except forms.ValidationError as error:
+                self.add_error("share", error)
+        return cleaned
+
+
+class EarlierForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you need it earlier"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The other participants read it and decide."),
+    )
+
+
+class StartForm(forms.Form):
+    """A place in the payout order for each participant (1 is paid first)."""
+
+    def __init__(self, *args, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = seats
+        for place, seat in enumerate(seats, start=1):
+            self.fields[f"place_{seat.pk}"] = forms.IntegerField(
+                label=seat.member.display_name,
+                min_value=1,
+                max_value=len(seats),
+                required=False,
+                initial=place,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        taken = {}
+        for seat in self.seats:
+            place = cleaned.get(f"place_{seat.pk}")
+            if place is None:
+                continue
+            if place in taken:
+                self.add_error(
+                    f"place_{seat.pk}",
+                    _("%(other)s has this place already.") % {"other": taken[place]},
+                )
+            taken[place] = seat.member.display_name
+        return cleaned
+
+    def order(self):
+        """Seat ids in order; a participant without a place is left out (and refused)."""
+        placed = [
+            (self.cleaned_data[f"place_{seat.pk}"], seat.pk)
+            for seat in self.seats
+            if self.cleaned_data.get(f"place_{seat.pk}") is not None
+        ]
+        return [pk for _place, pk in sorted(placed)]

@@ -44,6 +44,8 @@ class Pool(models.Model):
         ITEMS = "items", _("items")
         ROTATING = "rotating", _("rotating mutual aid")
 
+    MONEY_KINDS = (Kind.MONEY, Kind.ROTATING)
+
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="pools")
     name = models.CharField(_("name"), max_length=80)
     # Case-folded name (Unicode-aware on every database): unique per movement.
@@ -90,7 +92,7 @@ class Pool(models.Model):
 
     @property
     def unit_label(self):
-        if self.kind == self.Kind.MONEY:
+        if self.kind in self.MONEY_KINDS:
             return self.currency
         if self.kind == self.Kind.HOURS:
             return _("hours")
@@ -492,3 +494,137 @@ class PledgeGift(models.Model):
 
     def __str__(self):
         return f"{self.pledge} due {self.due_on}"
+
+
+class Rotation(models.Model):
+    """The terms of a rotating mutual-aid pool (a ``Pool`` of kind rotating): each round
+    every participant puts in ``share``, and the whole pot goes to one of them, in an order
+    agreed before the first round. The rounds close on durable timers."""
+
+    class Order(models.TextChoices):
+        LOT = "lot", _("by lot")
+        NEED = "need", _("by need first, then by lot")
+
+    class State(models.TextChoices):
+        FORMING = "forming", _("forming: people join")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+
+    pool = models.OneToOneField(Pool, on_delete=models.PROTECT, related_name="rotation")
+    share = amount_field(_("each one's share per round"))
+    round_days = models.PositiveSmallIntegerField(_("days per round"))
+    order = models.CharField(_("payout order"), max_length=4, choices=Order.choices)
+    # The lot is drawn from this: anyone can draw it again and get the same order.
+    seed = models.CharField(max_length=32)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.FORMING)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rotations_opened"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(share__gt=0), name="rotation_share_positive"),
+            models.CheckConstraint(
+                condition=Q(round_days__gte=1, round_days__lte=92), name="rotation_round_days"
+            ),
+        ]
+
+    def __str__(self):
+        return f"rotation of {self.pool}"
+
+
+class RotationSeat(models.Model):
+    """One participant, on their own consent, and their place in the payout order. Under
+    the need order a participant may ask to go earlier, with a reason the others decide on."""
+
+    class Ask(models.TextChoices):
+        NONE = "", _("no ask")
+        PENDING = "pending", _("waiting for the others")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="seats")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rotation_seats"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    earlier_reason = models.CharField(_("why earlier"), max_length=500, blank=True)
+    earlier = models.CharField(max_length=8, choices=Ask.choices, blank=True, default="")
+    earlier_asked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "member"], name="one_seat_per_member"),
+            models.UniqueConstraint(fields=["rotation", "position"], name="one_seat_per_place"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} in {self.rotation}"
+
+
+class EarlierVote(models.Model):
+    """Another participant's yes or no to a seat's ask to go earlier."""
+
+    seat = models.ForeignKey(RotationSeat, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="earlier_votes"
+    )
+    approve = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "voter"], name="one_vote_per_ask_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.voter} on {self.seat}"
+
+
+class RotationRound(models.Model):
+    """One round: it opens when the one before closes, takes each participant's share, and
+    closes (on its timer) paying its pot to ``recipient``. A round short of shares pays out
+    what it holds; ``payout`` is written once (closed_at, under the round's lock)."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    recipient = models.ForeignKey(RotationSeat, on_delete=models.PROTECT, related_name="+")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    payout = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="payout_of"
+    )
+    paid_out = amount_field(_("paid out"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "number"], name="one_round_per_number"),
+        ]
+
+    def __str__(self):
+        return f"round {self.number} of {self.rotation}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class RoundShare(models.Model):
+    """A participant's share of one round, as it went on the ledger."""
+
+    round = models.ForeignKey(RotationRound, on_delete=models.CASCADE, related_name="shares")
+    seat = models.ForeignKey(RotationSeat, on_delete=models.PROTECT, related_name="shares")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="share_of")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "seat"], name="one_share_per_round")
+        ]
+
+    def __str__(self):
+        return f"{self.seat}'s share of {self.round}"

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from circles.selectors import circle_ids_of
 from commons.amounts import format_amount
 from commons.models import DrawRequest, PledgeGift
-from commons.selectors import with_tallies
+from commons.selectors import earlier_asks_for, open_rounds_owed, with_tallies
 from movement.needs import Need, needs_provider
 
 SHOWN = 3
@@ -144,4 +144,34 @@ def pledge_needs(membership, now):
     ]
     if len(waiting) > SHOWN:
         needs.append(Need(title=_("More of your pledges wait for an answer"), url=url))
+    return needs
+
+
+@needs_provider
+def rotation_needs(membership, now):
+    """Shares owed to open rounds of the member's rotating pools, and asks to go earlier
+    that wait for their word."""
+    needs = [
+        Need(
+            title=_("Your share of %(amount)s for round %(number)d of %(pool)s")
+            % {
+                "amount": format_amount(round_.rotation.share, round_.rotation.pool),
+                "number": round_.number,
+                "pool": round_.rotation.pool.name,
+            },
+            detail=_("Put it in before the round closes."),
+            url=round_.rotation.pool.get_absolute_url(),
+            due=round_.closes_at,
+        )
+        for round_ in open_rounds_owed(membership, now=now)[:SHOWN]
+    ]
+    needs += [
+        Need(
+            title=_("%(name)s asks to go earlier in %(pool)s")
+            % {"name": seat.member.display_name, "pool": seat.rotation.pool.name},
+            detail=seat.earlier_reason[:120],
+            url=seat.rotation.pool.get_absolute_url(),
+        )
+        for seat in earlier_asks_for(membership)[:SHOWN]
+    ]
     return needs

@@ -57,3 +57,17 @@ def can_edit_archive_entry(membership, entry):
 def can_manage_resources(membership):
     """Organizers add shared spaces and tools to the commons and change their rules."""
     return membership.role == Role.ORGANIZER
+
+
+def can_start_rotation(membership, rotation, seat):
+    """Who starts the rounds sees the order, and only participants see it: a participant
+    who opened the pool, or an organizer taking part."""
+    return seat is not None and (
+        membership.role == Role.ORGANIZER or rotation.opened_by_id == membership.user_id
+    )
+
+
+def can_see_rotation_names(seat):
+    """A rotating pool's order, its rounds' recipients and its ledger are its
+    participants' alone; everyone else sees totals."""
+    return seat is not None

@@ -17,11 +17,16 @@ from commons.models import (
     ArchiveEntry,
     Booking,
     DrawRequest,
+    EarlierVote,
     LedgerEntry,
     Pledge,
     PledgeGift,
     Pool,
     Resource,
+    Rotation,
+    RotationRound,
+    RotationSeat,
+    RoundShare,
 )
 from movement.pagination import keyset_page
 
@@ -465,3 +470,110 @@ def pledge_figures(pool, *, today):
         "due_amount": month["due_amount"] or Decimal(0),
         "given_amount": month["given_amount"] or Decimal(0),
     }
+
+
+# --- rotating pools -------------------------------------------------------------------------
+
+
+def rotation_or_404(*, membership, pool_id):
+    return get_object_or_404(
+        Rotation.objects.select_related("pool__movement"),
+        pool_id=pool_id,
+        pool__movement=membership.movement_id,
+    )
+
+
+def seat_of(rotation, membership):
+    return RotationSeat.objects.filter(rotation=rotation, member=membership.user_id).first()
+
+
+def seat_or_404(*, rotation, seat_id):
+    return get_object_or_404(RotationSeat, rotation=rotation, pk=seat_id)
+
+
+def rotation_page(rotation, *, seat, now=None):
+    """What the rotation page shows: for participants, the seats in order, every round
+    with its recipient, shares in and gap, and which asks to go earlier wait for the
+    caller; for everyone else, totals only. Five queries however many take part."""
+    now = now or timezone.now()
+    seats = list(rotation.seats.select_related("member").order_by("position", "joined_at", "pk"))
+    rounds = list(rotation.rounds.order_by("number"))
+    shares = dict(
+        RoundShare.objects.filter(round__rotation=rotation)
+        .values("round")
+        .annotate(count=Count("id"))
+        .values_list("round", "count")
+    )
+    mine = set(
+        RoundShare.objects.filter(round__rotation=rotation, seat=seat).values_list(
+            "round", flat=True
+        )
+        if seat
+        else ()
+    )
+    voted = set(
+        EarlierVote.objects.filter(seat__rotation=rotation, voter=seat.member_id).values_list(
+            "seat", flat=True
+        )
+        if seat
+        else ()
+    )
+    by_pk = {s.pk: s for s in seats}
+    expected = rotation.share * len(seats)
+    current = None
+    for round_ in rounds:
+        round_.recipient = by_pk.get(round_.recipient_id)
+        round_.shares_in = shares.get(round_.pk, 0)
+        round_.mine_in = round_.pk in mine
+        round_.pot = rotation.share * round_.shares_in
+        held = round_.paid_out if round_.closed_at else round_.pot
+        round_.gap = expected - held if held < expected else 0
+        if current is None and round_.closed_at is None and round_.opens_at <= now:
+            current = round_
+    return {
+        "seats": seats,
+        "rounds": rounds,
+        "current": current,
+        "closed": sum(1 for r in rounds if r.closed_at),
+        "paid_out": sum((r.paid_out or 0 for r in rounds), Decimal(0)),
+        "expected": expected,
+        "to_decide": [
+            s
+            for s in seats
+            if seat
+            and s.earlier == RotationSeat.Ask.PENDING
+            and s.pk != seat.pk
+            and s.pk not in voted
+        ],
+    }
+
+
+def open_rounds_owed(membership, *, now):
+    """Open rounds of rotating pools this member takes part in and has not paid into."""
+    return (
+        RotationRound.objects.filter(
+            rotation__pool__movement=membership.movement_id,
+            rotation__seats__member=membership.user_id,
+            closed_at__isnull=True,
+            opens_at__lte=now,
+        )
+        .exclude(shares__seat__member=membership.user_id)
+        .select_related("rotation__pool")
+        .order_by("closes_at")
+    )
+
+
+def earlier_asks_for(membership):
+    """Asks to go earlier, in pools this member takes part in, that wait for their word."""
+    return (
+        RotationSeat.objects.filter(
+            rotation__pool__movement=membership.movement_id,
+            rotation__state=Rotation.State.FORMING,
+            rotation__seats__member=membership.user_id,
+            earlier=RotationSeat.Ask.PENDING,
+        )
+        .exclude(member=membership.user_id)
+        .exclude(votes__voter=membership.user_id)
+        .select_related("rotation__pool", "member")
+        .order_by("earlier_asked_at")
+    )

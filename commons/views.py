@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from circles import selectors as circle_selectors
@@ -22,6 +23,7 @@ from commons.forms import (
     DecisionForm,
     DrawFilterForm,
     DrawRequestForm,
+    EarlierForm,
     PeriodForm,
     PledgeChangeForm,
     PledgeForm,
@@ -29,15 +31,29 @@ from commons.forms import (
     PoolPolicyForm,
     ResourceForm,
     ReversalForm,
+    RotationForm,
+    StartForm,
 )
 from commons.models import Pool
-from commons.services import pledges
+from commons.services import pledges, rotation
 from movement.pagination import querystring_without_page
 from movement.permissions import can_see_identity
 from movement.streaming import csv_writer
 from movement.tenancy import movement_view, require
 
 PAGE_SIZE = 25
+
+
+ONLY_PARTICIPANTS = _lazy("Only the pool's participants see who gave and who received.")
+
+
+def _names_of_rotating_pool(membership, pool):
+    if pool.kind == Pool.Kind.ROTATING:
+        rotation = selectors.rotation_or_404(membership=membership, pool_id=pool.pk)
+        require(
+            permissions.can_see_rotation_names(selectors.seat_of(rotation, membership)),
+            ONLY_PARTICIPANTS,
+        )
 
 
 def _page(request, queryset):
@@ -79,6 +95,7 @@ def pool_create(request, membership):
 @movement_view
 def pool_edit(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(pool.kind != Pool.Kind.ROTATING, services.ROTATING_ONLY)
     require(
         permissions.can_change_pool_policy(membership, pool),
         _("Only organizers change a pool's policy."),
@@ -103,6 +120,10 @@ def pool_edit(request, membership, pool_id):
 @movement_view
 def pool_detail(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    if pool.kind == Pool.Kind.ROTATING:
+        return _rotation_page(
+            request, membership, selectors.rotation_or_404(membership=membership, pool_id=pool.pk)
+        )
     page = selectors.ledger_page(
         pool, older=request.GET.get("older"), newer=request.GET.get("newer")
     )
@@ -132,6 +153,7 @@ def pool_detail(request, membership, pool_id):
 @movement_view
 def contribute(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(pool.kind != Pool.Kind.ROTATING, services.ROTATING_ONLY)
     require(permissions.can_contribute(membership, pool), _("You cannot contribute here."))
     form = ContributionForm(
         request.POST or None, pool=pool, circles=circle_selectors.circles_of(membership)
@@ -155,6 +177,7 @@ def contribute(request, membership, pool_id):
 @movement_view
 def draw_create(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(pool.kind != Pool.Kind.ROTATING, services.ROTATING_ONLY)
     require(permissions.can_request_draw(membership, pool), _("You cannot draw from here."))
     form = DrawRequestForm(
         request.POST or None,
@@ -263,6 +286,7 @@ def draw_withdraw(request, membership, draw_id):
 @movement_view
 def entry_reverse(request, membership, pool_id, entry_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    require(pool.kind != Pool.Kind.ROTATING, services.ROTATING_ONLY)
     entry = selectors.entry_or_404(pool=pool, entry_id=entry_id)
     require(
         permissions.can_reverse_entry(membership, entry),
@@ -285,6 +309,7 @@ def entry_reverse(request, membership, pool_id, entry_id):
 @movement_view
 def fairness(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    _names_of_rotating_pool(membership, pool)
     period = PeriodForm(request.GET or None)
     start, end = period.period()
     return render(
@@ -306,6 +331,7 @@ def fairness(request, membership, pool_id):
 @movement_view
 def ledger_csv(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
+    _names_of_rotating_pool(membership, pool)
     writer = csv_writer()
     rows = selectors.ledger_rows_for_export(pool)
     zone = pool.movement.zone  # ISO 8601 with the movement's offset, like every page
@@ -535,7 +561,7 @@ def booking_cancel(request, membership, resource_id, booking_id):
 @movement_view
 def pledge_create(request, membership, pool_id):
     pool = selectors.pool_or_404(membership=membership, pool_id=pool_id)
-    require(pool.kind != Pool.Kind.ROTATING, _("A rotating pool takes its rounds' shares only."))
+    require(pool.kind != Pool.Kind.ROTATING, services.ROTATING_ONLY)
     today = pledges.local_today(membership.movement)
     form = PledgeForm(
         request.POST or None,
@@ -629,3 +655,154 @@ def gift_answer(request, membership, gift_id):
         else:
             messages.success(request, _("Skipped this time. Nobody else sees it."))
     return redirect("commons:pledges", movement_slug=membership.movement.slug)
+
+
+# --- rotating pools -----------------------------------------------------------------------------
+
+
+@movement_view
+def rotation_create(request, membership):
+    require(permissions.can_create_pool(membership), _("Only organizers can open pools."))
+    form = RotationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = rotation.open_rotation(by=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The rotating pool is open: members join it on their own consent.")
+            )
+            return redirect(opened.pool)
+    return render(request, "commons/rotation_form.html", _context(membership, form=form))
+
+
+def _rotation_page(request, membership, opened, *, earlier_form=None, status=200):
+    seat = selectors.seat_of(opened, membership)
+    return render(
+        request,
+        "commons/rotation.html",
+        _context(
+            membership,
+            pool=opened.pool,
+            rotation=opened,
+            seat=seat,
+            sees_names=permissions.can_see_rotation_names(seat),
+            can_start=permissions.can_start_rotation(membership, opened, seat),
+            earlier_form=earlier_form or EarlierForm(),
+            **selectors.rotation_page(opened, seat=seat),
+        ),
+        status=status,
+    )
+
+
+def _back(opened):
+    return redirect(opened.pool)
+
+
+@movement_view
+@require_POST
+def rotation_take_part(request, membership, pool_id):
+    """Join (on one's own consent) or leave, while the pool forms."""
+    opened = selectors.rotation_or_404(membership=membership, pool_id=pool_id)
+    action = request.POST.get("action")
+    require(action in {"join", "leave"}, _("Join or leave."))
+    try:
+        if action == "join":
+            rotation.join(by=membership, rotation=opened)
+        else:
+            rotation.leave(by=membership, rotation=opened)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _rotation_page(request, membership, opened, status=400)
+    messages.success(
+        request,
+        _("You are taking part.") if action == "join" else _("You no longer take part."),
+    )
+    return _back(opened)
+
+
+@movement_view
+@require_POST
+def rotation_earlier(request, membership, pool_id):
+    """A participant asks to be paid earlier, saying why."""
+    opened = selectors.rotation_or_404(membership=membership, pool_id=pool_id)
+    form = EarlierForm(request.POST)
+    if form.is_valid():
+        try:
+            rotation.ask_earlier(by=membership, rotation=opened, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your ask is with the others."))
+            return _back(opened)
+    return _rotation_page(request, membership, opened, earlier_form=form, status=400)
+
+
+@movement_view
+@require_POST
+def rotation_vote(request, membership, pool_id, seat_id):
+    """Another participant's yes or no to an ask to go earlier."""
+    opened = selectors.rotation_or_404(membership=membership, pool_id=pool_id)
+    require(
+        permissions.can_see_rotation_names(selectors.seat_of(opened, membership)),
+        ONLY_PARTICIPANTS,
+    )
+    asking = selectors.seat_or_404(rotation=opened, seat_id=seat_id)
+    answer = request.POST.get("approve")
+    require(answer in {"yes", "no"}, _("Say yes or no."))
+    try:
+        rotation.vote_earlier(by=membership, seat=asking, approve=answer == "yes")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _rotation_page(request, membership, opened, status=400)
+    messages.success(request, _("Your word is counted."))
+    return _back(opened)
+
+
+@movement_view
+def rotation_start(request, membership, pool_id):
+    """The order, proposed (approved asks first, then the lot) and agreed, and the rounds
+    begin."""
+    opened = selectors.rotation_or_404(membership=membership, pool_id=pool_id)
+    seat = selectors.seat_of(opened, membership)
+    require(permissions.can_start_rotation(membership, opened, seat), rotation.START_REFUSED)
+    require(
+        opened.state == opened.State.FORMING,
+        _("Its rounds have begun: nobody joins or leaves until it ends."),
+    )
+    seats = rotation.proposed_order(opened)
+    for each in seats:
+        each.member  # noqa: B018 — loaded once for the labels
+    form = StartForm(request.POST or None, seats=seats)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rotation.start(by=membership, rotation=opened, order=form.order())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The rounds have begun."))
+            return _back(opened)
+    return render(
+        request,
+        "commons/rotation_start.html",
+        _context(membership, pool=opened.pool, rotation=opened, form=form, seats=seats),
+    )
+
+
+@movement_view
+@require_POST
+def rotation_share(request, membership, pool_id):
+    """A participant says they put in their share of the open round."""
+    opened = selectors.rotation_or_404(membership=membership, pool_id=pool_id)
+    try:
+        entry = rotation.pay_share(by=membership, rotation=opened)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _rotation_page(request, membership, opened, status=400)
+    messages.success(
+        request,
+        _("Thank you: your share of %(amount)s is on the ledger.")
+        % {"amount": format_amount(entry.amount, opened.pool)},
+    )
+    return _back(opened)

@@ -7,7 +7,7 @@ commit together, so a pledge asks once and a round closes once, even with two sw
 from datetime import date, datetime, time, timedelta
 
 from commons import deadlines
-from commons.services import pledges
+from commons.services import pledges, rotation
 from rituals import recurrence
 from rituals.models import Rhythm
 from rituals.timers import cancel_timers, handler, schedule_timer
@@ -62,3 +62,8 @@ def pledge_falls_due(timer):
     pledges.pledge_falls_due(
         pledge_id=timer.target_id, due_on=date.fromisoformat(timer.payload["due_on"])
     )
+
+
+@handler(deadlines.ROUND_CLOSES)
+def round_closes(timer):
+    rotation.close_round(round_id=timer.target_id)

@@ -84,7 +84,7 @@ def create_pool(
     errors = {}
     currency = currency.strip().upper()
     unit = unit.strip()
-    if kind == Pool.Kind.MONEY:
+    if kind in Pool.MONEY_KINDS:
         if not is_currency(currency):
             errors["currency"] = _("Use a three-letter ISO currency code, like EUR or USD.")
         unit = ""
@@ -172,7 +172,16 @@ def _locked(pool):
 
 
 def _append(
-    pool, *, kind, amount, recorded_by, circle=None, anonymous=False, note="", reverses=None
+    pool,
+    *,
+    kind,
+    amount,
+    recorded_by,
+    circle=None,
+    anonymous=False,
+    note="",
+    reverses=None,
+    at=None,
 ):
     """Write one entry and move the (locked) pool's balance with it."""
     new_balance = pool.balance + amount
@@ -198,7 +207,18 @@ def _append(
         anonymous=anonymous,
         note=note[:500],
         reverses=reverses,
+        created_at=at or timezone.now(),
     )
+
+
+ROTATING_ONLY = gettext_lazy(
+    "A rotating pool takes each round's shares and pays out each round's pot; nothing else."
+)
+
+
+def _not_rotating(pool):
+    if pool.kind == Pool.Kind.ROTATING:
+        raise ValidationError(ROTATING_ONLY)
 
 
 def _own_circle(by, circle):
@@ -212,6 +232,7 @@ def _own_circle(by, circle):
 def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
     """A member adds to a pool, optionally for one of their circles, optionally anonymous
     to other members (the ledger still records who)."""
+    _not_rotating(pool)
     amount = check_amount(amount, places=pool.decimal_places)
     _own_circle(by, circle)
     with transaction.atomic():
@@ -245,6 +266,7 @@ def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
 def request_draw(*, by, pool, amount, purpose, circle=None):
     """Ask to draw from a pool. Up to the pool's limit it is granted at once (or refused
     with the reason); above it the request waits for approvals from other circles."""
+    _not_rotating(pool)
     amount = check_amount(amount, places=pool.decimal_places)
     if not purpose.strip():
         raise ValidationError({"purpose": _("Say what the draw is for.")})
@@ -526,6 +548,7 @@ def reverse_entry(*, by, entry, reason):
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this entry is reversed.")})
+    _not_rotating(entry.pool)
     with transaction.atomic():
         pool = _locked(entry.pool)
         entry = LedgerEntry.objects.get(pk=entry.pk)
