@@ -45,11 +45,15 @@ from commons.models import (
     Approval,
     Booking,
     DrawRequest,
+    EarlierVote,
     LedgerEntry,
     Pledge,
     PledgeGift,
     Pool,
     Resource,
+    RotationRound,
+    RotationSeat,
+    RoundShare,
 )
 from movement import services as movement_services
 from movement.models import (
@@ -2711,6 +2715,161 @@ def a_pledge(w):
     }
 
 
+# --- rotating pools -----------------------------------------------------------------------
+
+
+def _rotations(w):
+    """Two rotating pools of tidewater, opened by alice, with alice and pat taking part:
+    one forming, by need, where pat asked to go earlier; one running, round 1 open."""
+    if not hasattr(w, "rotations"):
+        from commons.services import rotation
+
+        forming = rotation.open_rotation(
+            by=w.alice,
+            name="Forming Circle",
+            currency="EUR",
+            purpose="x",
+            share="20",
+            round_days=14,
+            order="need",
+        )
+        running = rotation.open_rotation(
+            by=w.alice,
+            name="Running Circle",
+            currency="EUR",
+            purpose="x",
+            share="20",
+            round_days=14,
+            order="lot",
+        )
+        for opened in (forming, running):
+            rotation.join(by=w.alice, rotation=opened)
+            rotation.join(by=w.pat, rotation=opened)
+        rotation.ask_earlier(by=w.pat, rotation=forming, reason="Rent is due.")
+        order = [seat.pk for seat in rotation.proposed_order(running)]
+        rotation.start(by=w.alice, rotation=running, order=order)
+        w.rotations = SimpleNamespace(forming=forming, running=running)
+    return w.rotations
+
+
+def elsewheres_rotation(w):
+    from commons.services import rotation
+
+    return rotation.open_rotation(
+        by=w.otto,
+        name="Their Circle",
+        currency="EUR",
+        purpose="x",
+        share="5",
+        round_days=7,
+        order="lot",
+    )
+
+
+def rotation_url(name, which="forming", of=None, slug="tidewater", **more):
+    def pool_id(w):
+        return (of(w) if of else getattr(_rotations(w), which)).pool_id
+
+    return url(f"commons:{name}", slug, pool_id=pool_id, **more)
+
+
+def pats_seat(w):
+    return _rotations(w).forming.seats.get(member=w.pat.user).pk
+
+
+def both_placed(w):
+    seats = _rotations(w).forming.seats.order_by("pk")
+    return {f"place_{seat.pk}": str(place) for place, seat in enumerate(seats, 1)}
+
+
+ONLY_PARTICIPANTS = "Only the pool's participants see who gave and who received."
+START_REFUSED = "Only a participant who opened it, or an organizer taking part, starts the rounds."
+ROTATING_ONLY = (
+    "A rotating pool takes each round's shares and pays out each round's pot; nothing else."
+)
+PARTICIPANTS_ACT = members_too(allow("alice", ok=302, others=400), pat=302)
+
+ROTATION_ROWS = [
+    Row(
+        "rotation-create",
+        "GET",
+        url("commons:rotation_create"),
+        allow("alice"),
+        ORGANIZERS_OPEN_POOLS,
+    ),
+    Row(
+        "rotation-create",
+        "POST",
+        url("commons:rotation_create"),
+        allow("alice", ok=302),
+        ORGANIZERS_OPEN_POOLS,
+        data={
+            "name": "Sou-sou",
+            "currency": "EUR",
+            "purpose": "x",
+            "share": "25",
+            "round_days": "30",
+            "order": "lot",
+        },
+    ),
+    Row("rotation-pool", "GET", rotation_url("pool", "running"), ANY_MEMBER),
+    Row(
+        "rotation-ledger",
+        "GET",
+        rotation_url("ledger_csv", "running"),
+        members_too(allow("alice"), pat=200),
+        ONLY_PARTICIPANTS,
+    ),
+    Row("rotation-contribute", "GET", rotation_url("contribute", "running"), NOBODY, ROTATING_ONLY),
+    Row(
+        "rotation-take-part",
+        "POST",
+        rotation_url("rotation_take_part"),
+        members_too(allow("mo", "cora", "fay", ok=302, others=400), pat=400),
+        data={"action": "join"},
+    ),
+    Row("rotation-take-part", "GET", rotation_url("rotation_take_part"), WRONG_METHOD),
+    Row(
+        "rotation-earlier",
+        "POST",
+        rotation_url("rotation_earlier"),
+        members_too(allow("alice", ok=302, others=400), pat=400),
+        data={"reason": "The landlord wants it by Friday."},
+    ),
+    Row(
+        "rotation-vote",
+        "POST",
+        rotation_url("rotation_vote", seat_id=pats_seat),
+        members_too(allow("alice", ok=302), pat=400),
+        ONLY_PARTICIPANTS,
+        data={"approve": "yes"},
+    ),
+    Row("rotation-vote", "GET", rotation_url("rotation_vote", seat_id=pats_seat), WRONG_METHOD),
+    Row("rotation-start", "GET", rotation_url("rotation_start"), allow("alice"), START_REFUSED),
+    Row(
+        "rotation-start",
+        "POST",
+        rotation_url("rotation_start"),
+        allow("alice", ok=302),
+        START_REFUSED,
+        data=both_placed,
+    ),
+    Row("rotation-share", "POST", rotation_url("rotation_share", "running"), PARTICIPANTS_ACT),
+    Row("rotation-share", "GET", rotation_url("rotation_share", "running"), WRONG_METHOD),
+    Row(
+        "rotation-of-elsewhere",
+        "GET",
+        rotation_url("rotation_start", of=elsewheres_rotation),
+        NOT_FOUND_FOR_ALL,
+    ),
+    Row(
+        "rotation-of-a-plain-pool",
+        "GET",
+        pool_url("rotation_start"),
+        NOT_FOUND_FOR_ALL,
+    ),
+]
+
 PATS_ALONE = members_too(NOT_FOUND_FOR_ALL, pat=200)
 PAT_ACTS = members_too(NOT_FOUND_FOR_ALL, pat=302)
 
@@ -2753,6 +2912,7 @@ ROWS = [
     *SOVEREIGNTY_ROWS,
     *RESOURCE_ROWS,
     *PLEDGE_ROWS,
+    *ROTATION_ROWS,
 ]
 
 CASES = [
@@ -2798,6 +2958,10 @@ def _footprint():
         Resource.objects.count(),
         list(Pledge.objects.order_by("pk").values_list("amount", "paused_at", "ended_at")),
         list(PledgeGift.objects.order_by("pk").values_list("state", flat=True)),
+        list(RotationSeat.objects.order_by("pk").values_list("position", "earlier")),
+        list(RotationRound.objects.order_by("pk").values_list("closed_at", flat=True)),
+        RoundShare.objects.count(),
+        EarlierVote.objects.count(),
         Circle.objects.count(),
         list(Movement.objects.order_by("pk").values_list("blind_spot_below", "spark_quorum")),
     )
