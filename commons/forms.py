@@ -432,3 +432,18 @@ class StartForm(forms.Form):
             if self.cleaned_data.get(f"place_{seat.pk}") is not None
         ]
         return [pk for _place, pk in sorted(placed)]
+
+
+class BookingDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you decline."),
+    )

@@ -377,6 +377,16 @@ class Booking(models.Model):
     note = models.CharField(_("what for"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Longer than the resource's usual longest booking: it holds its slot while it waits
+    # for a member of another circle than the booker's (frozen here) to approve it, as a
+    # large draw does. Declined, it is cancelled and the slot is free again.
+    waits_since = models.DateTimeField(null=True, blank=True)
+    excluded_circle_ids = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        "movement.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    declined_because = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -392,10 +402,21 @@ class Booking(models.Model):
                 condition=Q(cancelled_at__isnull=True),
             ),
             models.Index(fields=["booked_by", "starts_at"], name="booking_member_time"),
+            models.Index(
+                fields=["waits_since"],
+                name="booking_waiting",
+                condition=Q(waits_since__isnull=False, decided_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
         return f"{self.resource} from {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def waits_for_approval(self):
+        return (
+            self.waits_since is not None and self.decided_at is None and self.cancelled_at is None
+        )
 
 
 class Pledge(models.Model):

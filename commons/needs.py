@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from circles.selectors import circle_ids_of
+from commons import services
 from commons.amounts import format_amount
-from commons.models import DrawRequest, PledgeGift
+from commons.models import Booking, DrawRequest, PledgeGift
 from commons.selectors import earlier_asks_for, open_rounds_owed, with_tallies
 from movement.needs import Need, needs_provider
 
@@ -163,7 +164,7 @@ def rotation_needs(membership, now):
             url=round_.rotation.pool.get_absolute_url(),
             due=round_.closes_at,
         )
-        for round_ in open_rounds_owed(membership, now=now)[:SHOWN]
+        for round_ in open_rounds_owed(membership)[:SHOWN]
     ]
     needs += [
         Need(
@@ -175,3 +176,35 @@ def rotation_needs(membership, now):
         for seat in earlier_asks_for(membership)[:SHOWN]
     ]
     return needs
+
+
+@needs_provider
+def booking_needs(membership, now):
+    """Long bookings that wait for a member of a circle other than the booker's, when the
+    member sits in one: the oldest first."""
+    mine = circle_ids_of(membership)
+    if not mine:
+        return []
+    waiting = (
+        Booking.objects.filter(
+            resource__movement=membership.movement_id,
+            waits_since__isnull=False,
+            decided_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .exclude(booked_by=membership.pk)
+        .order_by("waits_since", "pk")
+        .values_list("pk", "excluded_circle_ids")[:LOOKED_AT]
+    )
+    eligible = [pk for pk, excluded in waiting if mine - set(excluded)][:SHOWN]
+    shown = Booking.objects.filter(pk__in=eligible).select_related("resource__movement")
+    return [
+        Need(
+            title=_("Approve or decline a long booking of %(resource)s")
+            % {"resource": booking.resource.name},
+            detail=booking.note[:120],
+            url=services.booking_decision_url(booking),
+            due=booking.starts_at,
+        )
+        for booking in sorted(shown, key=lambda booking: eligible.index(booking.pk))
+    ]

@@ -71,3 +71,12 @@ def can_see_rotation_names(seat):
     """A rotating pool's order, its rounds' recipients and its ledger are its
     participants' alone; everyone else sees totals."""
     return seat is not None
+
+
+def can_decide_booking(membership, booking, my_circle_ids):
+    """A long booking waits for a member of a circle other than the booker's."""
+    return (
+        booking.waits_for_approval
+        and booking.booked_by_id != membership.pk
+        and bool(set(my_circle_ids) - set(booking.excluded_circle_ids))
+    )

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.cache import caches
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -325,10 +325,12 @@ def archive_entry_or_404(*, membership, entry_id):
 # --- shared spaces and tools ---------------------------------------------------------------
 
 
+def bookable_resources(movement):
+    return Resource.objects.filter(movement=movement, archived_at__isnull=True).order_by("name")
+
+
 def resources_of(movement):
-    return list(
-        Resource.objects.filter(movement=movement, archived_at__isnull=True).order_by("name")
-    )
+    return list(bookable_resources(movement))
 
 
 def resource_or_404(*, membership, resource_id):
@@ -342,7 +344,11 @@ def resource_or_404(*, membership, resource_id):
 
 def booking_or_404(*, membership, resource, booking_id):
     return get_object_or_404(
-        Booking.objects.select_related("resource"), pk=booking_id, resource=resource
+        Booking.objects.select_related(
+            "resource__movement", "booked_by__user", "circle", "decided_by__user"
+        ),
+        pk=booking_id,
+        resource=resource,
     )
 
 
@@ -491,11 +497,10 @@ def seat_or_404(*, rotation, seat_id):
     return get_object_or_404(RotationSeat, rotation=rotation, pk=seat_id)
 
 
-def rotation_page(rotation, *, seat, now=None):
+def rotation_page(rotation, *, seat):
     """What the rotation page shows: for participants, the seats in order, every round
     with its recipient, shares in and gap, and which asks to go earlier wait for the
     caller; for everyone else, totals only. Five queries however many take part."""
-    now = now or timezone.now()
     seats = list(rotation.seats.select_related("member").order_by("position", "joined_at", "pk"))
     rounds = list(rotation.rounds.order_by("number"))
     shares = dict(
@@ -528,8 +533,8 @@ def rotation_page(rotation, *, seat, now=None):
         round_.pot = rotation.share * round_.shares_in
         held = round_.paid_out if round_.closed_at else round_.pot
         round_.gap = expected - held if held < expected else 0
-        if current is None and round_.closed_at is None and round_.opens_at <= now:
-            current = round_
+        if current is None and round_.closed_at is None:
+            current = round_  # it opened when the one before it closed
     return {
         "seats": seats,
         "rounds": rounds,
@@ -548,15 +553,19 @@ def rotation_page(rotation, *, seat, now=None):
     }
 
 
-def open_rounds_owed(membership, *, now):
-    """Open rounds of rotating pools this member takes part in and has not paid into."""
+def open_rounds_owed(membership):
+    """Open rounds (the first not closed of each pool) of rotating pools this member takes
+    part in and has not paid into."""
+    earlier_open = RotationRound.objects.filter(
+        rotation=OuterRef("rotation"), number__lt=OuterRef("number"), closed_at__isnull=True
+    )
     return (
         RotationRound.objects.filter(
             rotation__pool__movement=membership.movement_id,
             rotation__seats__member=membership.user_id,
             closed_at__isnull=True,
-            opens_at__lte=now,
         )
+        .exclude(Exists(earlier_open))
         .exclude(shares__seat__member=membership.user_id)
         .select_related("rotation__pool")
         .order_by("closes_at")

@@ -48,6 +48,11 @@ urlpatterns = [
     path("spaces/", views.resources, name="resources"),
     path("spaces/<int:resource_id>/", views.resource_detail, name="resource"),
     path(
+        "spaces/<int:resource_id>/bookings/<int:booking_id>/",
+        views.booking_decide,
+        name="booking_decide",
+    ),
+    path(
         "spaces/<int:resource_id>/bookings/<int:booking_id>/cancel/",
         views.booking_cancel,
         name="booking_cancel",

@@ -18,6 +18,7 @@ from commons.amounts import format_amount
 from commons.forms import (
     ArchiveEntryForm,
     ArchiveFilterForm,
+    BookingDecisionForm,
     BookingForm,
     ContributionForm,
     DecisionForm,
@@ -504,7 +505,15 @@ def resource_detail(request, membership, resource_id):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Booked. It is in your calendar feed."))
+                messages.success(
+                    request,
+                    _(
+                        "Booked for longer than members book alone: it holds the time and "
+                        "waits for a member of another circle to approve it."
+                    )
+                    if booking.waits_for_approval
+                    else _("Booked. It is in your calendar feed."),
+                )
                 day = timezone.localtime(booking.starts_at).date().isoformat()
                 return redirect(f"{resource.get_absolute_url()}?week={day}#booked-heading")
         return render(
@@ -537,6 +546,47 @@ def _calendar_period(request):
         if 2000 <= day.year <= 2100:
             return {"period": period, "day": day}
     return {"period": "week", "day": None}
+
+
+@movement_view
+def booking_decide(request, membership, resource_id, booking_id):
+    """A long booking, and the decision a member of another circle gives on it."""
+    resource = selectors.resource_or_404(membership=membership, resource_id=resource_id)
+    booking = selectors.booking_or_404(
+        membership=membership, resource=resource, booking_id=booking_id
+    )
+    can_decide = permissions.can_decide_booking(
+        membership, booking, circle_selectors.circle_ids_of(membership)
+    )
+    form = BookingDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(can_decide, services.BOOKING_DECIDERS)
+        if form.is_valid():
+            try:
+                services.decide_booking(
+                    by=membership,
+                    booking=booking,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your decision is recorded; the booker is told."))
+                return redirect(resource)
+        status = 400
+    return render(
+        request,
+        "commons/booking_decide.html",
+        _context(
+            membership,
+            resource=resource,
+            booking=booking,
+            form=form if can_decide else None,
+        ),
+        status=status,
+    )
 
 
 @movement_view  # membership first: outsiders get 404 whatever the method

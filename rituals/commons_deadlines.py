@@ -6,7 +6,7 @@ commit together, so a pledge asks once and a round closes once, even with two sw
 
 from datetime import date, datetime, time, timedelta
 
-from commons import deadlines
+from commons import deadlines, services
 from commons.services import pledges, rotation
 from rituals import recurrence
 from rituals.models import Rhythm
@@ -67,3 +67,8 @@ def pledge_falls_due(timer):
 @handler(deadlines.ROUND_CLOSES)
 def round_closes(timer):
     rotation.close_round(round_id=timer.target_id)
+
+
+@handler(deadlines.BOOKING_SOON)
+def booking_soon(timer):
+    services.remind_booking(booking_id=timer.target_id)

@@ -949,3 +949,19 @@ class SovereigntyForm(forms.Form):
 
     def clean_cycle(self):
         return self.cycles[self.cleaned_data["cycle"]]
+
+
+SPRINT_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SprintBookingForm(forms.Form):
+    """A shared space or tool for the sprint's hours (the movement's wall clock)."""
+
+    resource = IdChoiceField(label=_("Space or tool"), queryset=None, empty_label=None)
+    starts_at = forms.DateTimeField(label=_("From"), widget=SPRINT_MOMENT)
+    ends_at = forms.DateTimeField(label=_("Until"), widget=SPRINT_MOMENT)
+    note = forms.CharField(label=_("What for"), max_length=200, required=False)
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources

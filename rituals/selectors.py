@@ -29,6 +29,7 @@ from rituals.models import (
     Rhythm,
     Rsvp,
     SovereigntyRecord,
+    SprintBooking,
     SprintCircle,
     SprintDraw,
     SprintLogEntry,
@@ -659,7 +660,7 @@ def held_cycles_newest_first(movement, *, limit=CYCLES_TO_RECORD):
 def sovereignty_page(movement, *, older=None, newer=None):
     return keyset_page(
         SovereigntyRecord.objects.filter(movement=movement).select_related(
-            "cycle", "circle__movement", "recorded_by__user", "sprint", "pool"
+            "cycle", "circle__movement", "recorded_by__user", "sprint", "pool", "resource"
         ),
         ordering=("-recorded_at", "-id"),
         older=older,
@@ -706,4 +707,13 @@ def facilitator_choices(movement):
         Membership.objects.filter(movement=movement, role__in=(Role.FACILITATOR, Role.ORGANIZER))
         .select_related("user")
         .order_by("user__display_name", "pk")
+    )
+
+
+def sprint_bookings(sprint):
+    """The spaces and tools booked for the sprint and not cancelled, in time order."""
+    return list(
+        SprintBooking.objects.filter(sprint=sprint, booking__cancelled_at__isnull=True)
+        .select_related("booking__resource", "booking__circle")
+        .order_by("booking__starts_at", "pk")
     )

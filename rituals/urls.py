@@ -53,6 +53,7 @@ urlpatterns = [
     path("sprints/<int:sprint_id>/close/", views.sprint_close, name="sprint_close"),
     path("sprints/<int:sprint_id>/log/", views.sprint_log_write, name="sprint_log"),
     path("sprints/<int:sprint_id>/draws/", views.sprint_draw_link, name="sprint_draw_link"),
+    path("sprints/<int:sprint_id>/bookings/", views.sprint_book, name="sprint_book"),
     path("sprints/frictions/", views.frictions, name="frictions"),
     # sovereignty gained
     path("sovereignty/", views.sovereignty, name="sovereignty"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 
 from circles import selectors as circle_selectors
 from commons import models as commons_models
+from commons import selectors as commons_selectors
 from commons.models import DrawRequest
 from movement import selectors as movement_selectors
 from movement.models import Role
@@ -49,6 +50,7 @@ from rituals.forms import (
     RsvpForm,
     ScheduleForm,
     SovereigntyForm,
+    SprintBookingForm,
     SprintDrawForm,
     SprintLogEntryForm,
     SprintRoundForm,
@@ -808,6 +810,7 @@ def _sprint_log_and_draws(request, membership, sprint):
         "takes_part": permissions.takes_part_in_sprint(membership, my_circle_ids),
         "can_link_draws": permissions.can_link_sprint_draw(membership, sprint, my_circle_ids),
         "draws": selectors.sprint_draws(sprint),
+        "bookings": selectors.sprint_bookings(sprint),
     }
 
 
@@ -886,6 +889,40 @@ def sprint_draw_link(request, membership, sprint_id):
             "log_open": sprint.state in sprint_services.LOG_OPEN,
         },
     )
+
+
+@movement_view
+def sprint_book(request, membership, sprint_id):
+    """Book a shared space or tool of the commons for the sprint's hours."""
+    sprint = _sprint_or_404(membership, sprint_id)
+    _takes_part_or_403(membership, sprint, _("Only members of the sprint's circles book for it."))
+    zone = membership.movement.zone
+    with timezone.override(zone):
+        form = SprintBookingForm(
+            request.POST or None,
+            resources=commons_selectors.bookable_resources(membership.movement),
+            initial={"starts_at": sprint.starts_at, "ends_at": sprint.ends_at},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                sprint_services.book_for_sprint(by=membership, sprint=sprint, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Booked for the sprint."))
+                return redirect(f"{sprint.get_absolute_url()}#bookings")
+        return render(
+            request,
+            "rituals/sprints/book.html",
+            {
+                "movement": membership.movement,
+                "membership": membership,
+                "sprint": sprint,
+                "circles": [seat.circle for seat in sprint.sprint_circles.all()],
+                "form": form,
+                "running": sprint.state == Sprint.State.RUNNING,
+            },
+        )
 
 
 def _entries_cursors(request):
@@ -1552,8 +1589,8 @@ def _recordable_circles(membership):
 
 @movement_view
 def sovereignty_new(request, membership):
-    """Record a new capacity. ``?sprint=``, ``?pool=`` (and ``?circle=``) start from the
-    evidence: a published artifact, a pool opened."""
+    """Record a new capacity. ``?sprint=``, ``?pool=``, ``?resource=`` (and ``?circle=``)
+    start from the evidence: a published artifact, a pool opened, a space or tool shared."""
     movement = membership.movement
     cycles = selectors.held_cycles_newest_first(movement)
     if not cycles:
@@ -1564,11 +1601,13 @@ def sovereignty_new(request, membership):
     source = request.POST if request.method == "POST" else request.GET
     sprint = _evidence(Sprint, movement, source.get("sprint"))
     pool = _evidence(commons_models.Pool, movement, source.get("pool"))
+    resource = _evidence(commons_models.Resource, movement, source.get("resource"))
     initial = {"cycle": cycles[0].number}
     if sprint is not None and hasattr(sprint, "artifact"):
         initial.update(kind=SovereigntyRecord.Kind.INSTITUTION, what=sprint.artifact.title[:200])
-    if pool is not None:
-        initial.update(kind=SovereigntyRecord.Kind.RESOURCES, what=pool.name[:200])
+    for evidence in (pool, resource):
+        if evidence is not None:
+            initial.update(kind=SovereigntyRecord.Kind.RESOURCES, what=evidence.name[:200])
     form = SovereigntyForm(
         request.POST or None,
         initial=initial,
@@ -1579,7 +1618,7 @@ def sovereignty_new(request, membership):
     if request.method == "POST" and form.is_valid():
         try:
             sovereignty_services.record(
-                by=membership, sprint=sprint, pool=pool, **form.cleaned_data
+                by=membership, sprint=sprint, pool=pool, resource=resource, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -1595,12 +1634,13 @@ def sovereignty_new(request, membership):
             "form": form,
             "sprint": sprint,
             "pool": pool,
+            "resource": resource,
         },
     )
 
 
 def _evidence(model, movement, value):
-    """The sprint or pool named in the query string, if it is this movement's."""
+    """The sprint, pool or resource named in the query string, if it is this movement's."""
     if not value or not str(value).isdigit() or len(str(value)) > 18:
         return None
     return model.objects.filter(pk=int(value), movement=movement).first()

@@ -80,6 +80,7 @@ from rituals.models import (
     Rsvp,
     SovereigntyRecord,
     Sprint,
+    SprintBooking,
     SprintRound,
     Timer,
 )
@@ -1813,6 +1814,22 @@ def paired_url(name, sprint="sprints.paired", slug="tidewater"):
 LOG_ENTRY = {"kind": "friction", "category": "tempo", "text": "Replies took a day."}
 LOG_WRITERS = "Only members of the sprint's circles write in its log."
 DRAW_LINKERS = "Only members of the sprint's circles link its draws."
+SPRINT_BOOKERS = "Only members of the sprint's circles book for it."
+
+
+def a_slot_in_the_sprint(w):
+    sprint = w.sprints.paired
+    hall = commons_services.add_resource(
+        by=w.alice, name=f"Sprint hall {Resource.objects.count()}", description="x"
+    )
+    start = timezone.localtime(sprint.starts_at + timedelta(hours=1), w.tidewater.zone)
+    return {
+        "resource": hall.pk,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
 PAIRED = allow("cora", "mo")
 PAIRED_ACT = allow("cora", "mo", ok=302)
 
@@ -1851,6 +1868,21 @@ SPRINT_LOG_ROWS = [
         PAIRED_ACT,
         DRAW_LINKERS,
         data=mo_drew_bus_fares,
+    ),
+    Row("sprint-book", "GET", paired_url("sprint_book"), PAIRED, SPRINT_BOOKERS),
+    Row(
+        "sprint-book",
+        "POST",
+        paired_url("sprint_book"),
+        PAIRED_ACT,
+        SPRINT_BOOKERS,
+        data=a_slot_in_the_sprint,
+    ),
+    Row(
+        "sprint-book-of-elsewhere",
+        "GET",
+        paired_url("sprint_book", "sprints.elsewhere_sprint"),
+        NOT_FOUND_FOR_ALL,
     ),
     Row("sprint-paired", "GET", paired_url("sprint"), ANY_MEMBER),
     Row("frictions", "GET", url("rituals:frictions"), ANY_MEMBER),
@@ -2621,6 +2653,18 @@ def a_slot(w):
     }
 
 
+def elsewheres_booking(w):
+    if not hasattr(w, "elsewheres_booking"):
+        start = _slot(5)
+        w.elsewheres_booking = commons_services.book(
+            by=w.otto,
+            resource=elsewheres_hall(w),
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
+    return w.elsewheres_booking
+
+
 def hall_url(name="resource", of=_hall, slug="tidewater"):
     return url(f"commons:{name}", slug, resource_id=lambda w: of(w).pk)
 
@@ -2634,7 +2678,40 @@ def cancel_url(of=pats_booking, slug="tidewater"):
     )
 
 
+def pats_long_booking(w):
+    """pat (Legal) books the hall for a whole day: it waits for another circle."""
+    if not hasattr(w, "long_booking"):
+        start = _slot(8) + timedelta(days=1)
+        w.long_booking = commons_services.book(
+            by=w.pat, resource=_hall(w), starts_at=start, ends_at=start + timedelta(hours=10)
+        )
+    return w.long_booking
+
+
+def decide_url(of=pats_long_booking, slug="tidewater"):
+    return url(
+        "commons:booking_decide",
+        slug,
+        resource_id=lambda w: of(w).resource_id,
+        booking_id=lambda w: of(w).pk,
+    )
+
+
+BOOKING_DECIDERS = (
+    "Only members of a circle other than the booker's decide, while the booking waits."
+)
+
 RESOURCE_ROWS = [
+    Row("booking-decide", "GET", decide_url(), members_too(ANY_MEMBER, pat=200)),
+    Row(
+        "booking-decide",
+        "POST",
+        decide_url(),
+        members_too(allow("cora", ok=302), pat=403),  # alice sits in Legal, as pat does
+        BOOKING_DECIDERS,
+        data={"decision": "approve"},
+    ),
+    Row("booking-decide-of-elsewhere", "GET", decide_url(of=elsewheres_booking), NOT_FOUND_FOR_ALL),
     Row("resources", "GET", url("commons:resources"), ANY_MEMBER),
     Row(
         "resources",
@@ -2954,8 +3031,9 @@ def _footprint():
         list(Spark.objects.order_by("pk").values_list("ignited_at", flat=True)),
         SparkJoin.objects.count(),
         SovereigntyRecord.objects.count(),
-        list(Booking.objects.order_by("pk").values_list("cancelled_at", flat=True)),
+        list(Booking.objects.order_by("pk").values_list("cancelled_at", "decided_at")),
         Resource.objects.count(),
+        SprintBooking.objects.count(),
         list(Pledge.objects.order_by("pk").values_list("amount", "paused_at", "ended_at")),
         list(PledgeGift.objects.order_by("pk").values_list("state", flat=True)),
         list(RotationSeat.objects.order_by("pk").values_list("position", "earlier")),

@@ -387,3 +387,21 @@ def test_the_bail_fund_has_monthly_pledges_some_kept_one_skipped(demo, client):
     client.force_login(amara.user)
     page = client.get(pledges.first().pool.get_absolute_url()).content.decode()
     assert "a month, by" in page
+
+
+def test_a_rotating_pool_of_six_is_in_its_third_round(demo, client):
+    from commons import selectors
+    from commons.models import Rotation
+    from movement.models import Membership
+
+    rotation = Rotation.objects.get(pool__movement=demo)
+    assert rotation.seats.count() == 6 and rotation.state == "running"
+    amara = Membership.objects.get(movement=demo, user__email__startswith="amara")
+    page = selectors.rotation_page(rotation, seat=selectors.seat_of(rotation, amara))
+    assert page["current"].number == 3 and page["closed"] == 2
+    first, second = page["rounds"][:2]
+    assert first.recipient.member.display_name == "Jamal Carter"  # his ask went first
+    assert (first.gap, second.gap) == (0, rotation.share)  # round 2 was one share short
+    assert rotation.pool.balance == rotation.share * page["current"].shares_in
+    client.force_login(amara.user)
+    assert client.get(rotation.pool.get_absolute_url()).status_code == 200

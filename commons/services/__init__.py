@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from circles.models import CircleMembership
 from circles.selectors import circle_ids_of, people_in_circles_other_than
-from commons import permissions, selectors
+from commons import deadlines, permissions, selectors
 from commons.amounts import check_amount, format_amount, is_currency, pool_places
 from commons.models import (
     Approval,
@@ -57,6 +57,8 @@ class Verb(models.TextChoices):
     RESOURCE_ADDED = "resource.added", gettext_lazy("added a shared space or tool")
     RESOURCE_BOOKED = "resource.booked", gettext_lazy("booked a shared space or tool")
     BOOKING_CANCELLED = "resource.booking_cancelled", gettext_lazy("cancelled a booking")
+    BOOKING_APPROVED = "resource.booking_approved", gettext_lazy("approved a long booking")
+    BOOKING_DECLINED = "resource.booking_declined", gettext_lazy("declined a long booking")
     PLEDGED = "pledge.made", gettext_lazy("pledged to a pool")
     PLEDGE_CHANGED = "pledge.changed", gettext_lazy("changed a pledge")
     PLEDGE_ENDED = "pledge.ended", gettext_lazy("ended a pledge")
@@ -72,6 +74,12 @@ class NotificationKind(models.TextChoices):
         gettext_lazy("a draw request waits for my circle's decision"),
     )
     PLEDGE_DUE = "commons.pledge_due", gettext_lazy("a pledge of mine falls due")
+    BOOKING_SOON = "commons.booking_soon", gettext_lazy("a space or tool I booked is soon mine")
+    BOOKING_NEEDS_DECISION = (
+        "commons.booking_needs_decision",
+        gettext_lazy("a long booking waits for my circle's decision"),
+    )
+    BOOKING_DECIDED = "commons.booking_decided", gettext_lazy("my long booking was decided")
 
 
 # --- pools ----------------------------------------------------------------------------
@@ -661,6 +669,58 @@ def edit_archive_entry(*, by, entry, title, body, tags=(), lens="", circle=None)
 # --- shared spaces and tools ---------------------------------------------------------------
 
 SLOT_TAKEN = gettext_lazy("Someone booked that time a moment ago: pick another.")
+LONGEST_BOOKING = timedelta(days=14)
+BOOKING_DECIDERS = gettext_lazy(
+    "Only members of a circle other than the booker's decide, while the booking waits."
+)
+# A booker is reminded this long before their slot, or an hour before when booked later.
+REMIND_BEFORE = (timedelta(hours=24), timedelta(hours=1))
+
+
+def _book_reminder(booking, now):
+    for before in REMIND_BEFORE:
+        due_at = booking.starts_at - before
+        if due_at > now:
+            deadlines.schedule(
+                deadlines.BOOKING_SOON,
+                due_at=due_at,
+                target=booking,
+                movement=booking.resource.movement,
+            )
+            return due_at
+    return None
+
+
+def remind_booking(*, booking_id):
+    """The timer's work: tell the booker their slot is coming, unless it was cancelled."""
+    booking = (
+        Booking.objects.select_related("resource__movement", "booked_by__user")
+        .filter(pk=booking_id, cancelled_at__isnull=True)
+        .first()
+    )
+    if booking is None or booking.booked_by is None or booking.waits_for_approval:
+        return None
+    movement = booking.resource.movement
+    return notify(
+        recipient=booking.booked_by.user,
+        kind=NotificationKind.BOOKING_SOON,
+        movement=movement,
+        subject=gettext_lazy("%(resource)s is yours from %(starts)s"),
+        body=gettext_lazy(
+            "Your booking of %(resource)s runs from %(starts)s to %(ends)s. If you no longer "
+            "need it, cancel it so someone else can book the time."
+        ),
+        params={
+            "resource": booking.resource.name,
+            "starts": timezone.localtime(booking.starts_at, movement.zone).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "ends": timezone.localtime(booking.ends_at, movement.zone).strftime("%H:%M"),
+        },
+        url=booking.resource.get_absolute_url(),
+    )
+
+
 BOOK_AHEAD = timedelta(days=366)
 
 
@@ -685,24 +745,27 @@ def add_resource(*, by, name, description, place="", max_hours=4):
     return resource
 
 
-def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None):
+def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None, within=None):
     """A slot of ``resource`` for ``by`` (or one of their circles). Two live bookings of one
     resource never overlap: PostgreSQL's exclusion constraint refuses the second of two
-    bookings made at the same moment; on SQLite the resource row is locked and checked."""
+    bookings made at the same moment; on SQLite the resource row is locked and checked.
+    ``within`` (a start and an end) replaces the resource's longest booking: a sprint
+    books for its own window."""
     now = now or timezone.now()
     errors = {}
     if ends_at <= starts_at:
         errors["ends_at"] = _("The booking has to end after it starts.")
-    elif starts_at < now:
+    elif starts_at < now and within is None:
         errors["starts_at"] = _("That time has passed: book a time to come.")
+    elif ends_at <= now:
+        errors["ends_at"] = _("That time has passed: book a time to come.")
     elif starts_at > now + BOOK_AHEAD:
         errors["starts_at"] = _("Book within the next year.")
-    elif ends_at - starts_at > timedelta(hours=resource.max_hours):
-        errors["ends_at"] = ngettext(
-            "%(name)s is booked for %(hours)d hour at most at once.",
-            "%(name)s is booked for %(hours)d hours at most at once.",
-            resource.max_hours,
-        ) % {"name": resource.name, "hours": resource.max_hours}
+    elif within is not None:
+        if starts_at < within[0] or ends_at > within[1]:
+            errors["starts_at"] = _("Book within the sprint's own hours.")
+    elif ends_at - starts_at > LONGEST_BOOKING:
+        errors["ends_at"] = _("Book for two weeks at most at once.")
     if resource.archived_at is not None or resource.movement_id != by.movement_id:
         errors["resource"] = _("This space or tool cannot be booked.")
     if (
@@ -710,6 +773,20 @@ def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None):
         and not CircleMembership.objects.filter(circle=circle, member=by).exists()
     ):
         errors["circle"] = _("Book for a circle you are in, or for yourself.")
+    long = within is None and ends_at - starts_at > timedelta(hours=resource.max_hours)
+    excluded = circle_ids_of(by) | ({circle.pk} if circle is not None else set())
+    if (
+        long
+        and not errors
+        and not selectors.other_active_circles(movement=by.movement, excluded_ids=excluded)
+    ):
+        errors["ends_at"] = ngettext(
+            "Beyond %(hours)d hour, a booking of %(name)s needs a member of another circle "
+            "than yours to approve it, and this movement has none: book less.",
+            "Beyond %(hours)d hours, a booking of %(name)s needs a member of another circle "
+            "than yours to approve it, and this movement has none: book less.",
+            resource.max_hours,
+        ) % {"name": resource.name, "hours": resource.max_hours}
     if errors:
         raise ValidationError(errors)
     try:
@@ -730,7 +807,12 @@ def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 note=note.strip(),
+                waits_since=now if long else None,
+                excluded_circle_ids=sorted(excluded) if long else [],
             )
+            _book_reminder(booking, now)
+            if long:
+                _tell_booking_deciders(booking)
             record_event(
                 movement=by.movement,
                 actor=by.user,
@@ -743,6 +825,95 @@ def book(*, by, resource, starts_at, ends_at, circle=None, note="", now=None):
     return booking
 
 
+def _tell_booking_deciders(booking):
+    movement = booking.resource.movement
+    notify_many(
+        recipients=people_in_circles_other_than(movement, booking.excluded_circle_ids).exclude(
+            pk=booking.booked_by.user_id
+        ),
+        kind=NotificationKind.BOOKING_NEEDS_DECISION,
+        movement=movement,
+        subject=gettext_lazy("A long booking of %(resource)s waits for your circle"),
+        body=gettext_lazy(
+            "%(resource)s is asked for from %(starts)s to %(ends)s: %(note)s\n\nIt is "
+            "longer than members book alone, so a member of another circle than the "
+            "booker's approves it, or declines with a word on why."
+        ),
+        params={
+            "resource": booking.resource.name,
+            "starts": _local(booking.starts_at, movement),
+            "ends": _local(booking.ends_at, movement),
+            "note": booking.note or "—",
+        },
+        url=booking_decision_url(booking),
+    )
+
+
+def _local(moment, movement):
+    return timezone.localtime(moment, movement.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def booking_decision_url(booking):
+    from django.urls import reverse
+
+    return reverse(
+        "commons:booking_decide",
+        kwargs={
+            "movement_slug": booking.resource.movement.slug,
+            "resource_id": booking.resource_id,
+            "booking_id": booking.pk,
+        },
+    )
+
+
+def decide_booking(*, by, booking, approve, reason=""):
+    """A member of a circle other than the booker's approves a long booking, or declines
+    it with a word on why (the slot is free again)."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Say why you decline, so the booker can answer.")})
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("resource__movement", "booked_by__user")
+            .get(pk=booking.pk)
+        )
+        if not booking.waits_for_approval:
+            raise ValidationError(_("This booking no longer waits for a decision."))
+        if not permissions.can_decide_booking(by, booking, circle_ids_of(by)):
+            raise PermissionDenied(BOOKING_DECIDERS)
+        booking.decided_by, booking.decided_at = by, timezone.now()
+        if not approve:
+            booking.cancelled_at, booking.declined_because = booking.decided_at, reason[:500]
+            deadlines.cancel(deadlines.BOOKING_SOON, target=booking)
+        booking.save(update_fields=["decided_by", "decided_at", "cancelled_at", "declined_because"])
+        record_event(
+            movement=by.movement,
+            actor=by.user,
+            verb=Verb.BOOKING_APPROVED if approve else Verb.BOOKING_DECLINED,
+            target=booking.resource.name,
+            booking=booking.pk,
+        )
+        if booking.booked_by is not None:
+            notify(
+                recipient=booking.booked_by.user,
+                kind=NotificationKind.BOOKING_DECIDED,
+                movement=by.movement,
+                subject=gettext_lazy("Your booking of %(resource)s"),
+                body=gettext_lazy("It is approved: %(starts)s to %(ends)s is yours.")
+                if approve
+                else gettext_lazy("It is declined, and the time is free again: %(reason)s"),
+                params={
+                    "resource": booking.resource.name,
+                    "starts": _local(booking.starts_at, by.movement),
+                    "ends": _local(booking.ends_at, by.movement),
+                    "reason": reason,
+                },
+                url=booking.resource.get_absolute_url(),
+            )
+    return booking
+
+
 def cancel_booking(*, by, booking):
     if booking.booked_by_id != by.pk and not permissions.can_manage_resources(by):
         raise PermissionDenied(_("Only who booked it, or an organizer, cancels a booking."))
@@ -751,6 +922,7 @@ def cancel_booking(*, by, booking):
             cancelled_at=timezone.now()
         )
         if updated:
+            deadlines.cancel(deadlines.BOOKING_SOON, target=booking)
             record_event(
                 movement=by.movement,
                 actor=by.user,

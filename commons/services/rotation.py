@@ -306,26 +306,16 @@ def _tell_round_open(rotation, round_):
     )
 
 
-def open_round(rotation, *, now=None):
-    """The round taking shares now: the first one not closed, once it has opened."""
-    now = now or timezone.now()
-    return (
-        rotation.rounds.filter(closed_at__isnull=True, opens_at__lte=now)
-        .select_related("recipient__member")
-        .order_by("number")
-        .first()
-    )
-
-
 def pay_share(*, by, rotation, now=None):
     """A participant says they put in their share of the open round: a contribution on
     the ledger, once per round however often it is sent."""
     now = now or timezone.now()
     with transaction.atomic():
         pool = _locked(rotation.pool)
+        # A round takes shares from the moment the one before it closes.
         round_ = (
             RotationRound.objects.select_for_update(of=("self",))
-            .filter(rotation=rotation, closed_at__isnull=True, opens_at__lte=now)
+            .filter(rotation=rotation, closed_at__isnull=True)
             .order_by("number")
             .first()
         )

@@ -914,6 +914,27 @@ SOVEREIGNTY = [
 SOVEREIGNTY_POOL_CIRCLE = LEGAL  # the circle that keeps the bail fund's books
 
 
+# --- a rotating mutual-aid pool ----------------------------------------------------------------
+
+ROTATING = {
+    "name": "Mutual Aid Circle",
+    "currency": "EUR",
+    "purpose": "Six of us put in €50 every two weeks; each round the whole pot goes to one "
+    "of us, for the rent, the car, the dentist. Nobody asks twice.",
+    "share": "50",
+    "round_days": 14,
+    "order": "need",
+    "opened_by": "amara",
+    "people": ("amara", "emeka", "hana", "jamal", "kalani", "lucia"),
+    "asks": [("jamal", "My hours were cut this month; the rent is due on the 1st.")],
+    "approve": ("emeka", "hana", "kalani"),
+    "started_days_ago": 33,  # two rounds closed, the third open
+    # Round 2 was short: lucia's share did not come in. In round 3, these have paid so far.
+    "missed": {2: ("lucia",)},
+    "paid_in_open_round": ("emeka", "hana", "kalani"),
+}
+
+
 # --- shared spaces and tools -----------------------------------------------------------------
 
 RESOURCES = [

@@ -686,6 +686,23 @@ class SprintDraw(models.Model):
         return f"Draw {self.draw_request_id} for {self.sprint}"
 
 
+class SprintBooking(models.Model):
+    """A shared space or tool of the commons booked for a sprint's hours. Like its draws,
+    the link lives here, pointing down at the booking; ``commons`` knows nothing of
+    sprints."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="bookings")
+    booking = models.OneToOneField("commons.Booking", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sprint", "created_at"], name="sprint_booking_order")]
+
+    def __str__(self):
+        return f"Booking {self.booking_id} for {self.sprint}"
+
+
 # --- the artifact, its files and the reflection (slice 3) ------------------------------------
 
 

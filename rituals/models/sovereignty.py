@@ -56,6 +56,9 @@ class SovereigntyRecord(models.Model):
     pool = models.ForeignKey(
         "commons.Pool", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    resource = models.ForeignKey(
+        "commons.Resource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(
         "movement.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
     )

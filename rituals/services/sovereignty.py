@@ -26,7 +26,19 @@ def _seat(by, circle):
     return CircleMembership.objects.filter(circle=circle, member=by).first()
 
 
-def record(*, by, cycle, circle, kind, what, people=None, report=None, sprint=None, pool=None):
+def record(
+    *,
+    by,
+    cycle,
+    circle,
+    kind,
+    what,
+    people=None,
+    report=None,
+    sprint=None,
+    pool=None,
+    resource=None,
+):
     """A new capacity for self-rule, for ``circle`` in ``cycle``."""
     if not permissions.can_record_sovereignty(by, circle, _seat(by, circle)):
         raise PermissionDenied(_("Only the circle's conveners and organizers record for it."))
@@ -45,6 +57,7 @@ def record(*, by, cycle, circle, kind, what, people=None, report=None, sprint=No
         ("report", report, lambda e: e.circle_id == circle.pk and e.cycle_id == cycle.pk),
         ("sprint", sprint, lambda e: e.movement_id == by.movement_id),
         ("pool", pool, lambda e: e.movement_id == by.movement_id),
+        ("resource", resource, lambda e: e.movement_id == by.movement_id),
     ):
         if evidence is not None and not owner(evidence):
             errors[name] = _("That evidence belongs elsewhere.")
@@ -61,6 +74,7 @@ def record(*, by, cycle, circle, kind, what, people=None, report=None, sprint=No
             report=report,
             sprint=sprint,
             pool=pool,
+            resource=resource,
             recorded_by=by,
         )
         record_event(

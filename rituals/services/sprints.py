@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from circles.models import CircleMembership
+from commons import services as commons_services
 from commons.models import DrawRequest
 from movement.models import Movement, User
 from movement.services import notify_each, notify_many, record_event
@@ -32,6 +33,7 @@ from rituals.models import (
     RoundCircle,
     Sprint,
     SprintArtifact,
+    SprintBooking,
     SprintCircle,
     SprintDraw,
     SprintLogEntry,
@@ -759,6 +761,33 @@ def link_draw(*, by, sprint, draw_request, now=None):
             amount=str(draw_request.amount),
         )
     return link
+
+
+def book_for_sprint(*, by, sprint, resource, starts_at, ends_at, note="", now=None):
+    """A member of one of the sprint's circles books a shared space or tool for the
+    sprint's hours (past the resource's usual longest booking: the sprint is the reason),
+    in the name of their circle. The commons' own rules hold: never two bookings of one
+    resource at once."""
+    my_circle_ids = _require_part_in(
+        by, sprint, _("Only members of the sprint's circles book for it.")
+    )
+    if sprint.state != Sprint.State.RUNNING:
+        raise ValidationError(_("The sprint's hours are over: nothing more is booked for it."))
+    circle = next(
+        seat.circle for seat in sprint.sprint_circles.all() if seat.circle_id in my_circle_ids
+    )
+    with transaction.atomic():
+        booking = commons_services.book(
+            by=by,
+            resource=resource,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            circle=circle,
+            note=note or _("Sprint"),
+            now=now,
+            within=(sprint.starts_at, sprint.ends_at),
+        )
+        return SprintBooking.objects.create(sprint=sprint, booking=booking)
 
 
 # --- the artifact, its files, the reflection and the closing -----------------------------------

@@ -53,7 +53,7 @@ def test_a_cancelled_booking_frees_its_slot(mo, cora, hall):
     [
         (saturday(17), saturday(14), "end after it starts"),
         (timezone.now() - timedelta(days=1), timezone.now() - timedelta(hours=20), "has passed"),
-        (saturday(10), saturday(16), "4 hours at most"),
+        (saturday(10), saturday(10) + timedelta(days=15), "two weeks at most"),
     ],
 )
 def test_bad_times_are_refused_in_words(mo, hall, starts, ends, message):
@@ -179,3 +179,85 @@ def test_the_calendar_shows_a_week_or_a_month_day_by_day(login, mo, hall, tidewa
     for nonsense in ("0001-01-01", "yesterday", "9999-99"):
         response = client.get(hall.get_absolute_url(), {"week": nonsense, "month": nonsense})
         assert response.status_code == 200 and response.context["calendar"]["period"] == "week"
+
+
+def test_the_booker_is_reminded_the_day_before_unless_it_is_cancelled(mo, cora, hall):
+    from movement.models import Notification
+    from rituals.models import Timer
+    from rituals.timers import fire_due_timers
+
+    kept = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    dropped = services.book(by=cora, resource=hall, starts_at=saturday(17), ends_at=saturday(19))
+    reminder = Timer.objects.get(kind="commons.booking_soon", target_id=kept.pk)
+    assert reminder.due_at == kept.starts_at - timedelta(hours=24)
+    services.cancel_booking(by=cora, booking=dropped)
+    while fire_due_timers(now=saturday(18), limit=50):
+        pass
+    told = Notification.objects.filter(kind="commons.booking_soon")
+    assert list(told.values_list("recipient", flat=True)) == [mo.user_id]
+    assert "Community hall is yours from" in told.get().subject
+
+
+def test_a_booking_made_within_the_day_is_reminded_an_hour_before(mo, hall):
+    from rituals.models import Timer
+
+    soon = timezone.now() + timedelta(hours=5)
+    booking = services.book(by=mo, resource=hall, starts_at=soon, ends_at=soon + timedelta(hours=1))
+    reminder = Timer.objects.get(kind="commons.booking_soon", target_id=booking.pk)
+    assert reminder.due_at == booking.starts_at - timedelta(hours=1)
+
+
+def test_a_booking_past_the_usual_length_waits_for_another_circle(mo, cora, medics, hall):
+    from movement.models import Notification
+    from movement.needs import needs_of
+
+    long = services.book(by=mo, resource=hall, starts_at=saturday(9), ends_at=saturday(18))
+    assert long.waits_for_approval
+    # It holds its time while it waits.
+    with pytest.raises(ValidationError, match="already booked"):
+        services.book(by=cora, resource=hall, starts_at=saturday(12), ends_at=saturday(13))
+    asked = Notification.objects.get(kind="commons.booking_needs_decision")
+    assert asked.recipient == cora.user
+    assert [n for n in needs_of(cora) if "long booking of Community hall" in n.title]
+    with pytest.raises(PermissionDenied):
+        services.decide_booking(by=mo, booking=long, approve=True)
+    services.decide_booking(by=cora, booking=long, approve=True)
+    long.refresh_from_db()
+    assert not long.waits_for_approval and long.cancelled_at is None
+    told = Notification.objects.get(kind="commons.booking_decided", recipient=mo.user)
+    assert "approved" in told.body
+
+
+def test_a_declined_long_booking_frees_its_time_and_says_why(mo, cora, medics, hall):
+    long = services.book(by=mo, resource=hall, starts_at=saturday(9), ends_at=saturday(18))
+    with pytest.raises(ValidationError) as refused:
+        services.decide_booking(by=cora, booking=long, approve=False)
+    assert "Say why" in str(refused.value.message_dict["reason"])
+    services.decide_booking(by=cora, booking=long, approve=False, reason="The pantry has it.")
+    long.refresh_from_db()
+    assert long.cancelled_at and long.declined_because == "The pantry has it."
+    services.book(by=cora, resource=hall, starts_at=saturday(12), ends_at=saturday(13))
+    with pytest.raises(ValidationError, match="no longer waits"):
+        services.decide_booking(by=cora, booking=long, approve=True)
+
+
+def test_without_another_circle_a_long_booking_is_refused_in_words(cora, medics, hall):
+    with pytest.raises(ValidationError) as refused:
+        services.book(by=cora, resource=hall, starts_at=saturday(9), ends_at=saturday(18))
+    assert "needs a member of another circle" in str(refused.value.message_dict["ends_at"])
+
+
+def test_deciding_from_the_page(login, client, mo, cora, medics, hall):
+    long = services.book(by=mo, resource=hall, starts_at=saturday(9), ends_at=saturday(18))
+    url = services.booking_decision_url(long)
+    calendar = login(mo).get(hall.get_absolute_url(), {"week": saturday().date().isoformat()})
+    assert url in calendar.content.decode()
+    assert login(mo).get(url).context["form"] is None  # not the booker's own to decide
+    client.logout()
+    response = login(cora).post(url, {"decision": "decline", "reason": ""})
+    assert response.status_code == 400
+    assert "Say why" in str(response.context["form"].errors)
+    response = login(cora).post(url, {"decision": "approve"})
+    assert response.status_code == 302
+    long.refresh_from_db()
+    assert long.decided_by == cora

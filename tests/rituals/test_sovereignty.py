@@ -86,6 +86,47 @@ def test_a_pool_becomes_a_record_in_one_step(login, alice, medics, held, tidewat
     assert SovereigntyRecord.objects.get().pool == pool
 
 
+def test_a_shared_space_or_a_rotating_pool_becomes_a_record_in_one_step(
+    login, alice, medics, held, tidewater
+):
+    from commons import services as commons_services
+    from commons.services import rotation
+
+    hall = commons_services.add_resource(by=alice, name="Community hall", description="x")
+    circle = rotation.open_rotation(
+        by=alice,
+        name="Sou-sou",
+        currency="EUR",
+        purpose="x",
+        share="20",
+        round_days=7,
+        order="lot",
+    )
+    client = login(alice)
+    assert f"?resource={hall.pk}" in client.get(hall.get_absolute_url()).content.decode()
+    assert client.get(NEW, {"resource": hall.pk}).context["form"].initial["what"] == (
+        "Community hall"
+    )
+    for evidence, name in (
+        ({"resource": hall.pk}, "Community hall"),
+        ({"pool": circle.pool_id}, "Sou-sou"),
+    ):
+        response = client.post(
+            NEW,
+            {
+                **evidence,
+                "cycle": held.cycle.number,
+                "circle": medics.name,
+                "kind": "resources",
+                "what": name,
+            },
+        )
+        assert response.status_code == 302
+    records = SovereigntyRecord.objects.order_by("pk")
+    assert [(r.resource, r.pool) for r in records] == [(hall, None), (None, circle.pool)]
+    assert "Community hall" in client.get(LIST).content.decode()
+
+
 def test_another_movement_s_pool_is_no_evidence(login, alice, medics, held, elsewhere):
     pool = PoolFactory(movement=elsewhere, name="Theirs", instant_limit=Decimal("10"))
     login(alice).post(

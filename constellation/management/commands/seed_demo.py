@@ -26,6 +26,7 @@ from commons import deadlines
 from commons import services as commons_services
 from commons.models import LedgerEntry, Pledge, PledgeGift, Pool, Resource
 from commons.services import pledges as pledge_services
+from commons.services import rotation as rotation_services
 from constellation.seeding import demo_story as story
 from constellation.seeding import history
 from constellation.seeding.large import MEMBER_LOGIN, ORGANIZER_LOGIN, seed_large
@@ -253,6 +254,9 @@ class Command(BaseCommand):
             self._seed_resources(movement, members, circles)
         if not Pledge.objects.filter(pool__movement=movement).exists():
             self._seed_pledges(movement, members, circles)
+        if not Pool.objects.filter(movement=movement, kind=Pool.Kind.ROTATING).exists():
+            self._seed_rotation(members)
+            past.append("a rotating pool in its third round")
         if not SovereigntyRecord.objects.filter(movement=movement).exists():
             self._seed_sovereignty(movement, members, circles)
         if not Spark.objects.filter(movement=movement).exists():
@@ -496,6 +500,48 @@ class Command(BaseCommand):
             self._fire_now(
                 timer, lambda t: pledge_services.pledge_falls_due(pledge_id=pledge.pk, due_on=today)
             )
+
+    def _seed_rotation(self, members):
+        """The mutual-aid circle, through the services at the times it happened: six join,
+        jamal's ask to go first is approved, two rounds closed (the second short), the third
+        open with half its shares in."""
+        terms = story.ROTATING
+        opened = rotation_services.open_rotation(
+            by=members[terms["opened_by"]],
+            **{key: terms[key] for key in ("name", "currency", "purpose", "share")},
+            round_days=terms["round_days"],
+            order=terms["order"],
+        )
+        for key in terms["people"]:
+            rotation_services.join(by=members[key], rotation=opened)
+        for key, reason in terms["asks"]:
+            rotation_services.ask_earlier(by=members[key], rotation=opened, reason=reason)
+            seat = opened.seats.get(member=members[key].user)
+            for voter in terms["approve"]:
+                rotation_services.vote_earlier(by=members[voter], seat=seat, approve=True)
+        started = timezone.now() - timedelta(days=terms["started_days_ago"])
+        order = [seat.pk for seat in rotation_services.proposed_order(opened)]
+        rotation_services.start(
+            by=members[terms["opened_by"]], rotation=opened, order=order, now=started
+        )
+        for round_ in opened.rounds.order_by("number"):
+            if round_.closes_at > timezone.now():
+                paying = terms["paid_in_open_round"]
+            else:
+                paying = [
+                    k for k in terms["people"] if k not in terms["missed"].get(round_.number, ())
+                ]
+            for key in paying:
+                rotation_services.pay_share(
+                    by=members[key], rotation=opened, now=round_.opens_at + timedelta(days=1)
+                )
+            if round_.closes_at > timezone.now():
+                break
+            timer = Timer.objects.get(
+                target_id=round_.pk, kind=deadlines.ROUND_CLOSES, fired_at__isnull=True
+            )
+            rotation_services.close_round(round_id=round_.pk, now=round_.closes_at)
+            Timer.objects.filter(pk=timer.pk).update(fired_at=round_.closes_at, attempts=1)
 
     @staticmethod
     def _fire_now(timer, handler):
