@@ -23,11 +23,18 @@ LOOKED_AT = 50
 DECIDED_SHOWN_FOR = timedelta(days=14)
 
 
+def _my_circle_ids(membership):
+    """The member's circles, read once for every provider here on this request."""
+    if not hasattr(membership, "_needs_circle_ids"):
+        membership._needs_circle_ids = circle_ids_of(membership)
+    return membership._needs_circle_ids
+
+
 def _waiting_for_me(membership):
     """(The first SHOWN draws this member may decide on, how many of the LOOKED_AT oldest
     pending ones they may.) Eligibility is read from two columns; only the shown draws are
     loaded whole."""
-    mine = circle_ids_of(membership)
+    mine = _my_circle_ids(membership)
     if not mine:
         return [], 0
     pending = (
@@ -182,7 +189,7 @@ def rotation_needs(membership, now):
 def booking_needs(membership, now):
     """Long bookings that wait for a member of a circle other than the booker's, when the
     member sits in one: the oldest first."""
-    mine = circle_ids_of(membership)
+    mine = _my_circle_ids(membership)
     if not mine:
         return []
     waiting = (

@@ -567,7 +567,7 @@ def open_rounds_owed(membership):
         )
         .exclude(Exists(earlier_open))
         .exclude(shares__seat__member=membership.user_id)
-        .select_related("rotation__pool")
+        .select_related("rotation__pool__movement")
         .order_by("closes_at")
     )
 
@@ -583,6 +583,6 @@ def earlier_asks_for(membership):
         )
         .exclude(member=membership.user_id)
         .exclude(votes__voter=membership.user_id)
-        .select_related("rotation__pool", "member")
+        .select_related("rotation__pool__movement", "member")
         .order_by("earlier_asked_at")
     )

@@ -292,3 +292,24 @@ def test_twenty_shares_sent_at_once_count_once(postgres, tidewater, alice):
         answers = [result.result(timeout=60) for result in results]
     assert answers.count("paid") == 1
     assert LedgerEntry.objects.filter(pool=opened.pool).count() == 1
+
+
+def test_starting_with_a_place_left_empty_says_who_is_missing(login, alice, people):
+    opened = open_pool(alice)
+    for person in (alice, *people):
+        rotation.join(by=person, rotation=opened)
+    url = f"/m/{opened.pool.movement.slug}/commons/pools/{opened.pool_id}/rotation/start/"
+    client = login(alice)
+    form = client.get(url).context["form"]
+    places = {name: field.initial for name, field in form.fields.items()}
+    cy = selectors.seat_of(opened, people[2])
+    places[f"place_{cy.pk}"] = ""
+    response = client.post(url, places)
+    assert response.status_code == 200
+    assert "missing: Cy" in str(response.context["form"].non_field_errors())
+    taken = next(place for name, place in places.items() if name != f"place_{cy.pk}")
+    twice = {**places, f"place_{cy.pk}": taken}
+    response = client.post(url, twice)
+    assert "has this place already" in str(response.context["form"].errors)
+    opened.refresh_from_db()
+    assert opened.state == "forming" and not opened.rounds.exists()

@@ -71,7 +71,7 @@ def test_the_home_runs_a_fixed_number_of_queries(
     cycles(tidewater, alice, size, circles=size)
     client = login(alice)
     client.get(HOME)
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(37):
         assert client.get(HOME).status_code == 200
 
 

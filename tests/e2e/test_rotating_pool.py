@@ -77,4 +77,5 @@ def test_a_rotating_pool_runs_two_rounds(new_context, tidewater, alice, mo, cora
     expect(fay_page.get_by_text("In the pot now")).to_be_visible()
     expect(fay_page.get_by_text("seen by the participants alone")).to_be_visible()
     for name in (first_recipient, second_recipient):
-        expect(fay_page.get_by_text(name)).to_have_count(0)
+        expect(fay_page.get_by_text(name, exact=True)).to_have_count(0)
+    assert first_recipient not in fay_page.locator("main").inner_text().split()
