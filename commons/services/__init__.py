@@ -244,27 +244,38 @@ def contribute(*, by, pool, amount, note="", circle=None, anonymous=False):
     amount = check_amount(amount, places=pool.decimal_places)
     _own_circle(by, circle)
     with transaction.atomic():
-        pool = _locked(pool)
-        entry = _append(
-            pool,
-            kind=LedgerEntry.Kind.CONTRIBUTION,
+        return _contribution(
+            _locked(pool),
+            by=by,
             amount=amount,
-            recorded_by=by.user,
             circle=circle,
             anonymous=anonymous,
             note=note.strip(),
         )
-        record_event(
-            movement=pool.movement,
-            actor=by.user,
-            verb=Verb.CONTRIBUTED,
-            target=pool.name,
-            pool=pool.pk,
-            entry=entry.pk,
-            amount=str(amount),
-            anonymous=anonymous,
-        )
-        _fund_waiting_draws(pool)
+
+
+def _contribution(pool, *, by, amount, circle, anonymous, note):
+    """A contribution to the (locked) pool, on the audit trail; it may fund waiting draws."""
+    entry = _append(
+        pool,
+        kind=LedgerEntry.Kind.CONTRIBUTION,
+        amount=amount,
+        recorded_by=by.user,
+        circle=circle,
+        anonymous=anonymous,
+        note=note,
+    )
+    record_event(
+        movement=pool.movement,
+        actor=by.user,
+        verb=Verb.CONTRIBUTED,
+        target=pool.name,
+        pool=pool.pk,
+        entry=entry.pk,
+        amount=str(amount),
+        anonymous=anonymous,
+    )
+    _fund_waiting_draws(pool)
     return entry
 
 

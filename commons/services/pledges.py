@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from circles.selectors import circle_ids_of
 from commons import deadlines
 from commons.amounts import check_amount, format_amount
-from commons.models import LedgerEntry, Pledge, PledgeGift, Pool
-from commons.services import NotificationKind, Verb, _append, _fund_waiting_draws, _locked
+from commons.models import Pledge, PledgeGift, Pool
+from commons.services import NotificationKind, Verb, _contribution, _locked
 from movement.services import notify, record_event
 
 # The hour, in the movement's zone, at which a pledge falling due asks its pledger.
@@ -322,26 +322,14 @@ def answer_gift(*, by, gift, gave):
             gift.state = PledgeGift.State.SKIPPED
             gift.save(update_fields=["state", "answered_at"])
             return gift
-        entry = _append(
+        entry = _contribution(
             pool,
-            kind=LedgerEntry.Kind.CONTRIBUTION,
+            by=by,
             amount=gift.amount,
-            recorded_by=by.user,
             circle=pledge.circle,
             anonymous=pledge.anonymous,
             note=_("Pledge for %(day)s") % {"day": gift.due_on.isoformat()},
         )
         gift.state, gift.entry = PledgeGift.State.GIVEN, entry
         gift.save(update_fields=["state", "entry", "answered_at"])
-        record_event(
-            movement=pool.movement,
-            actor=by.user,
-            verb=Verb.CONTRIBUTED,
-            target=pool.name,
-            pool=pool.pk,
-            entry=entry.pk,
-            amount=str(entry.amount),
-            anonymous=pledge.anonymous,
-        )
-        _fund_waiting_draws(pool)
     return gift

@@ -2,14 +2,12 @@
 timer, at 09:00 on the movement's wall clock) they are asked, and "I gave" is a ledger
 contribution, once however often it is sent; "skip" is seen by nobody else."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from commons import selectors
 from commons.models import LedgerEntry, Pledge, PledgeGift
@@ -18,6 +16,7 @@ from movement.models import Notification
 from movement.needs import needs_of
 from rituals.models import Timer
 from rituals.timers import fire_due_timers
+from tests.at_once import at_once
 from tests.factories import MembershipFactory
 
 NOW = datetime(2027, 1, 10, 12, tzinfo=UTC)
@@ -253,13 +252,6 @@ def test_a_pledge_of_another_currency_is_refused_on_the_page(login, mo, bail_fun
     assert not Pledge.objects.exists()
 
 
-def _in_own_connection(fn):
-    try:
-        return fn()
-    finally:
-        connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_i_gave_at_once_make_one_ledger_entry(postgres, tidewater, alice):
     assert connection.vendor == "postgresql"
@@ -272,20 +264,8 @@ def test_twenty_i_gave_at_once_make_one_ledger_entry(postgres, tidewater, alice)
     made = pledge(giver, pool, starts_on=date(2027, 1, 15))
     fire_until(datetime(2027, 1, 16, tzinfo=UTC))
     gift = PledgeGift.objects.get()
-    together = threading.Barrier(20, timeout=20)
-
-    def attempt():
-        together.wait()
-        try:
-            pledges.answer_gift(by=giver, gift=gift, gave=True)
-            return "given"
-        except ValidationError as error:
-            return " ".join(error.messages)
-
-    with ThreadPoolExecutor(max_workers=20) as workers:
-        results = [workers.submit(_in_own_connection, attempt) for _ in range(20)]
-        answers = [result.result(timeout=60) for result in results]
-    assert answers.count("given") == 1
+    answers = at_once(20, lambda _: pledges.answer_gift(by=giver, gift=gift, gave=True))
+    assert answers.count("done") == 1
     assert answers.count("You already said you gave this one.") == 19
     assert LedgerEntry.objects.filter(pool=pool).count() == 1
     pool.refresh_from_db()
@@ -298,3 +278,18 @@ def test_twenty_sweeps_of_one_day_ask_once(mo, bail_fund):
         pledges.pledge_falls_due(pledge_id=made.pk, due_on=date(2027, 1, 15))
     assert made.gifts.count() == 1
     assert Notification.objects.filter(kind="commons.pledge_due").count() == 1
+
+
+def test_a_pledge_at_every_convergence_falls_on_the_gathering_days(alice, mo, bail_fund):
+    from tests.factories import RhythmFactory
+
+    RhythmFactory(by=alice, now=NOW)  # the first Saturday of each month, Paris
+    bail_fund.movement.refresh_from_db()
+    made = pledge(mo, bail_fund, rhythm="convergence", starts_on=date(2027, 1, 11))
+    assert made.next_due_on == date(2027, 2, 6)
+    fire_until(datetime(2027, 4, 4, tzinfo=UTC))
+    days = list(made.gifts.order_by("due_on").values_list("due_on", flat=True))
+    assert days == [date(2027, 2, 6), date(2027, 3, 6), date(2027, 4, 3)]
+    assert selectors.pledge_figures(bail_fund, today=date(2027, 4, 4))["monthly"] == Decimal(
+        "20.00"
+    )

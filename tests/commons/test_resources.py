@@ -2,17 +2,16 @@
 PostgreSQL by an exclusion constraint (20 bookings of one slot at once give one booking),
 elsewhere under a lock; bad input refused in words."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from commons import services
 from commons.models import Booking
+from tests.at_once import at_once
 from tests.factories import MembershipFactory
 
 
@@ -104,34 +103,18 @@ def test_the_resource_page_runs_a_fixed_number_of_queries(
         assert client.get(hall.get_absolute_url()).status_code == 200
 
 
-def _in_own_connection(fn):
-    try:
-        return fn()
-    finally:
-        connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_people_booking_one_slot_at_once_get_one_booking(postgres, tidewater, alice):
     assert connection.vendor == "postgresql"
     hall = services.add_resource(by=alice, name="Hall", description="x", max_hours=4)
     people = [MembershipFactory(movement=tidewater) for _ in range(20)]
-    together = threading.Barrier(20, timeout=20)
-
-    def book(person):
-        def attempt():
-            together.wait()
-            try:
-                services.book(by=person, resource=hall, starts_at=saturday(), ends_at=saturday(16))
-                return "booked"
-            except ValidationError as error:
-                return " ".join(error.messages)
-
-        return attempt
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        results = [pool.submit(_in_own_connection, book(person)) for person in people]
-        answers = [result.result(timeout=60) for result in results]
+    answers = at_once(
+        20,
+        lambda index: services.book(
+            by=people[index], resource=hall, starts_at=saturday(), ends_at=saturday(16)
+        ),
+        done="booked",
+    )
     assert answers.count("booked") == 1
     assert all("booked" in answer or "moment ago" in answer for answer in answers)
     assert Booking.objects.count() == 1

@@ -3,14 +3,12 @@ before the first round (by lot, or need first), each round's pot goes to one of 
 its timer fires, once even with two sweepers; a short round pays what it holds and shows
 the gap; outsiders see totals only."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from commons import selectors
 from commons.models import LedgerEntry, Pool, RotationRound
@@ -19,6 +17,7 @@ from movement.models import Notification
 from movement.needs import needs_of
 from rituals.models import Timer
 from rituals.timers import fire_due_timers
+from tests.at_once import at_once
 from tests.factories import MembershipFactory
 
 START = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -236,13 +235,6 @@ def test_the_pool_page_costs_the_same_at_any_size(
         assert client.get(opened.pool.get_absolute_url()).status_code == 200
 
 
-def _in_own_connection(fn):
-    try:
-        return fn()
-    finally:
-        connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_pay_a_round_out_once(postgres, tidewater, alice):
     assert connection.vendor == "postgresql"
@@ -255,15 +247,8 @@ def test_two_sweepers_pay_a_round_out_once(postgres, tidewater, alice):
     for person in people:
         rotation.pay_share(by=person, rotation=opened, now=START)
     first = opened.rounds.get(number=1)
-    together = threading.Barrier(2, timeout=20)
-
-    def sweeper():
-        together.wait()
-        return rotation.close_round(round_id=first.pk)
-
-    with ThreadPoolExecutor(max_workers=2) as workers:
-        results = [workers.submit(_in_own_connection, sweeper) for _ in range(2)]
-        payouts = [result.result(timeout=60) for result in results]
+    payouts = []
+    at_once(2, lambda _: payouts.append(rotation.close_round(round_id=first.pk)))
     assert sum(payout is not None for payout in payouts) == 1
     assert LedgerEntry.objects.filter(pool=opened.pool, kind="draw").count() == 1
     assert Pool.objects.get(pk=opened.pool_id).balance == 0
@@ -277,20 +262,8 @@ def test_twenty_shares_sent_at_once_count_once(postgres, tidewater, alice):
     rotation.join(by=other, rotation=opened)
     order = [seat.pk for seat in rotation.proposed_order(opened)]
     rotation.start(by=alice, rotation=opened, order=order, now=START)
-    together = threading.Barrier(20, timeout=20)
-
-    def attempt():
-        together.wait()
-        try:
-            rotation.pay_share(by=other, rotation=opened, now=START)
-            return "paid"
-        except ValidationError as error:
-            return " ".join(error.messages)
-
-    with ThreadPoolExecutor(max_workers=20) as workers:
-        results = [workers.submit(_in_own_connection, attempt) for _ in range(20)]
-        answers = [result.result(timeout=60) for result in results]
-    assert answers.count("paid") == 1
+    answers = at_once(20, lambda _: rotation.pay_share(by=other, rotation=opened, now=START))
+    assert answers.count("done") == 1
     assert LedgerEntry.objects.filter(pool=opened.pool).count() == 1
 
 
