@@ -5,6 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -239,7 +240,10 @@ def test_the_demo_has_a_finished_sprint_with_its_artifact_and_reflection():
     artifact = SprintArtifact.objects.get(sprint=finished)
     assert artifact.reflection and not artifact.files.exists()
     assert artifact.published_at < finished.ends_at < artifact.reflected_at < finished.closed_at
-    assert not Timer.objects.filter(target_id=finished.pk, fired_at__isnull=True).exists()
+    sprint_type = ContentType.objects.get_for_model(Sprint)
+    assert not Timer.objects.filter(
+        target_type=sprint_type, target_id=finished.pk, fired_at__isnull=True
+    ).exists()
 
 
 @pytest.mark.django_db
