@@ -129,12 +129,16 @@ def draw_needs(membership, now):
 
 @needs_provider
 def pledge_needs(membership, now):
-    """The times the member's pledges fell due and wait for "I gave" or "skip"."""
+    """The days the member's live pledges last fell due, waiting for "I gave" or "skip"."""
     waiting = list(
         PledgeGift.objects.filter(
             pledge__pledged_by=membership.user_id,
             pool__movement=membership.movement_id,
-            state__in=PledgeGift.ANSWERABLE,
+            # The latest day of a live pledge; earlier ones can still be answered on the
+            # pledges page, but are not asked for again, nor anything of a paused pledge.
+            state=PledgeGift.State.DUE,
+            pledge__paused_at__isnull=True,
+            pledge__ended_at__isnull=True,
         )
         .select_related("pool")
         .order_by("due_on", "pk")[: SHOWN + 1]

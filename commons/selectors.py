@@ -144,10 +144,12 @@ def balance_series(pool, *, days=90, now=None):
         .order_by("day")
         .values_list("day", "balance_after")
     )
-    series = [(start.date(), before if before is not None else 0)]
+    # Days as TruncDate counts them: in the zone in force (the movement's, on its pages).
+    today = timezone.localtime(now).date()
+    series = [(timezone.localtime(start).date(), before if before is not None else 0)]
     series.extend(closing)
-    if series[-1][0] != now.date():
-        series.append((now.date(), series[-1][1]))
+    if series[-1][0] != today:
+        series.append((today, series[-1][1]))
     return series
 
 

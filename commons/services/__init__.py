@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -723,10 +724,8 @@ def remind_booking(*, booking_id):
         ),
         params={
             "resource": booking.resource.name,
-            "starts": timezone.localtime(booking.starts_at, movement.zone).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
-            "ends": timezone.localtime(booking.ends_at, movement.zone).strftime("%H:%M"),
+            "starts": local_moment(booking.starts_at, movement),
+            "ends": local_moment(booking.ends_at, movement),
         },
         url=booking.resource.get_absolute_url(),
     )
@@ -852,16 +851,19 @@ def _tell_booking_deciders(booking):
         ),
         params={
             "resource": booking.resource.name,
-            "starts": _local(booking.starts_at, movement),
-            "ends": _local(booking.ends_at, movement),
+            "starts": local_moment(booking.starts_at, movement),
+            "ends": local_moment(booking.ends_at, movement),
             "note": booking.note or "—",
         },
         url=booking_decision_url(booking),
     )
 
 
-def _local(moment, movement):
-    return timezone.localtime(moment, movement.zone).strftime("%Y-%m-%d %H:%M")
+def local_moment(moment, movement):
+    """``moment`` on the movement's wall clock, in words of the reader's language (lazy:
+    written when each notification is, in its recipient's language)."""
+    local = timezone.localtime(moment, movement.zone)
+    return lazy(lambda: dateformat.format(local, "l j F Y, H:i"), str)()
 
 
 def booking_decision_url(booking):
@@ -916,8 +918,8 @@ def decide_booking(*, by, booking, approve, reason=""):
                 else gettext_lazy("It is declined, and the time is free again: %(reason)s"),
                 params={
                     "resource": booking.resource.name,
-                    "starts": _local(booking.starts_at, by.movement),
-                    "ends": _local(booking.ends_at, by.movement),
+                    "starts": local_moment(booking.starts_at, by.movement),
+                    "ends": local_moment(booking.ends_at, by.movement),
                     "reason": reason,
                 },
                 url=booking.resource.get_absolute_url(),

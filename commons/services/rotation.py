@@ -30,7 +30,7 @@ from commons.models import (
     RoundShare,
 )
 from commons.models import Rotation as RotationModel
-from commons.services import _append, _locked, create_pool
+from commons.services import _append, _locked, create_pool, local_moment
 from commons.services.pledges import REMIND_AT
 from movement.services import notify, notify_many, record_event
 from movement.vocabulary import audit_verbs, notification_kinds
@@ -297,9 +297,7 @@ def _tell_round_open(rotation, round_):
             "number": round_.number,
             "pool": rotation.pool.name,
             "share": format_amount(rotation.share, rotation.pool),
-            "closes": timezone.localtime(round_.closes_at, rotation.pool.movement.zone).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
+            "closes": local_moment(round_.closes_at, rotation.pool.movement),
             "recipient": round_.recipient.member.display_name,
         },
         url=rotation.pool.get_absolute_url(),

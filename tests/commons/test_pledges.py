@@ -293,3 +293,12 @@ def test_a_pledge_at_every_convergence_falls_on_the_gathering_days(alice, mo, ba
     assert selectors.pledge_figures(bail_fund, today=date(2027, 4, 4))["monthly"] == Decimal(
         "20.00"
     )
+
+
+def test_home_asks_only_for_the_latest_day_of_a_live_pledge(mo, bail_fund):
+    made = pledge(mo, bail_fund, rhythm="weekly", starts_on=date(2027, 1, 11))
+    fire_until(datetime(2027, 1, 19, tzinfo=UTC))
+    asked = [n.title for n in needs_of(mo, now=NOW) if "Did you give" in n.title]
+    assert len(asked) == 1  # the 18th; the 11th waits on the pledges page, unasked
+    pledges.pause_pledge(by=mo, pledge=made, paused=True)
+    assert not [n for n in needs_of(mo, now=NOW) if "Did you give" in n.title]

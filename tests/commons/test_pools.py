@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from commons import selectors, services
 from commons.models import Pool
@@ -140,3 +141,15 @@ def test_a_policy_limit_finer_than_the_pool_counts_is_refused(login, alice, bail
     assert "instant_limit" in response.context["form"].errors
     bail_fund.refresh_from_db()
     assert bail_fund.instant_limit == Decimal("50")
+
+
+@pytest.mark.django_db
+def test_the_balance_series_ends_on_today_where_the_movement_lives(alice, funded):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    # 03:00 UTC on 1 December is still 30 November in New York.
+    late = datetime(2026, 12, 1, 3, tzinfo=UTC)
+    with timezone.override(ZoneInfo("America/New_York")):
+        series = selectors.balance_series(funded, now=late)
+    assert series[-1][0].isoformat() == "2026-11-30"

@@ -521,9 +521,13 @@ class Command(BaseCommand):
                 rotation_services.vote_earlier(by=members[voter], seat=seat, approve=True)
         started = timezone.now() - timedelta(days=terms["started_days_ago"])
         order = [seat.pk for seat in rotation_services.proposed_order(opened)]
+        told_before = self._last_notification()
         rotation_services.start(
             by=members[terms["opened_by"]], rotation=opened, order=order, now=started
         )
+        # What a closed round told people then was read then; only the open round's news
+        # is new.
+        Notification.objects.filter(pk__gt=told_before).update(created_at=started, read_at=started)
         for round_ in opened.rounds.order_by("number"):
             if round_.closes_at > timezone.now():
                 paying = terms["paid_in_open_round"]
@@ -540,8 +544,19 @@ class Command(BaseCommand):
             timer = Timer.objects.get(
                 target_id=round_.pk, kind=deadlines.ROUND_CLOSES, fired_at__isnull=True
             )
+            told_before = self._last_notification()
             rotation_services.close_round(round_id=round_.pk, now=round_.closes_at)
             Timer.objects.filter(pk=timer.pk).update(fired_at=round_.closes_at, attempts=1)
+            told = Notification.objects.filter(pk__gt=told_before)
+            told.update(created_at=round_.closes_at)
+            following = opened.rounds.filter(number=round_.number + 1).first()
+            if following is not None and following.closes_at > timezone.now():
+                told = told.exclude(kind=rotation_services.NotificationKind.ROUND_OPEN)
+            told.update(read_at=round_.closes_at)
+
+    @staticmethod
+    def _last_notification():
+        return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     @staticmethod
     def _fire_now(timer, handler):
