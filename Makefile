@@ -9,7 +9,7 @@ export PORT
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,11 @@ test: install
 # wrk), then bench/bench_*.py in-process. Options and steps: bench/load.py's docstring.
 bench: install
 	PYTEST_ARGS="$(PYTEST_ARGS)" $(PY) -m bench.load
+
+# The demo's main pages at phone and desktop widths, in Debian's Chromium, for the README:
+# docs/screenshots/*.png (a throwaway SQLite demo; nothing else is touched).
+screenshots: install
+	$(PY) -m constellation.screenshots
 
 lint: install
 	$(VENV)/bin/ruff check .
