@@ -7,4 +7,5 @@ class CommonsConfig(AppConfig):
     def ready(self):
         # Declares this app's audit verbs, notification kinds and needs in every process.
         import commons.needs  # noqa: F401
+        import commons.personal_data  # noqa: F401
         import commons.services  # noqa: F401

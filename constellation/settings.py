@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
     "purge-closed-cases": {"task": "rituals.tasks.purge_closed_cases", "schedule": 86400.0},
+    "build-waiting-exports": {"task": "movement.tasks.build_waiting_exports", "schedule": 60.0},
+    "purge-expired-exports": {"task": "movement.tasks.purge_expired_exports", "schedule": 3600.0},
 }
 TIMER_SWEEP_STALE_AFTER = envint("TIMER_SWEEP_STALE_AFTER", 300)
 # A facilitator may start a gathering from this many minutes before it begins until it ends.

@@ -7,4 +7,5 @@ class MovementConfig(AppConfig):
     def ready(self):
         # Declares this app's audit verbs, notification kinds and needs in every process.
         import movement.needs  # noqa: F401
+        import movement.personal_data  # noqa: F401
         import movement.services  # noqa: F401

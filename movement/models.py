@@ -423,3 +423,25 @@ class LensAssessment(models.Model):
 
     def __str__(self):
         return f"Lens self-assessment {self.pk}"  # never whose, never what
+
+
+class DataExport(models.Model):
+    """Everything the app holds about a person, as a ZIP of JSON and CSV, built by a
+    background task and offered by a link that expires (``movement/personal_data.py``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    file = models.FileField(upload_to="exports/", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-requested_at"], name="export_user_time"),
+            models.Index(fields=["expires_at"], name="export_expiry"),
+        ]
+
+    def __str__(self):
+        return f"data export of {self.user_id} at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -67,6 +67,7 @@ class NotificationKind(models.TextChoices):
     MEMBER_JOINED = "movement.member_joined", gettext_lazy("someone accepted my invitation")
     ROLE_CHANGED = "movement.role_changed", gettext_lazy("my role changed")
     REMOVED = "movement.removed", gettext_lazy("I was removed from a movement")
+    DATA_EXPORT_READY = "movement.data_export_ready", gettext_lazy("my data is ready to download")
 
 
 logger = logging.getLogger(__name__)

@@ -5,14 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from movement import permissions, selectors, services
+from movement import permissions, personal_data, selectors, services
 from movement.forms import (
     BlindSpotForm,
     InvitationForm,
@@ -25,6 +26,7 @@ from movement.forms import (
     TacticForm,
     member_label,
 )
+from movement.models import DataExport
 from movement.tenancy import movement_view, require
 from movement.vocabulary import notification_kind_label
 from movement.widgets import suggestion_query
@@ -298,6 +300,39 @@ def personal_settings(request):
             messages.success(request, _("Your settings are saved."))
             return redirect("personal_settings")
     return render(request, "movement/personal_settings.html", {"form": form})
+
+
+@login_required
+def data_export(request):
+    """Everything the app holds about you: ask for it, then download it while the link
+    works."""
+    if request.method == "POST":
+        personal_data.request_export(user=request.user)
+        messages.success(
+            request, _("Your data is being gathered. We tell you here when it is ready.")
+        )
+        return redirect("data_export")
+    exports = DataExport.objects.filter(user=request.user, expires_at__gt=timezone.now())
+    return render(request, "movement/data_export.html", {"exports": exports[:5]})
+
+
+@login_required
+@require_safe
+def data_export_file(request, token):
+    """The ZIP, to its owner only, until the link expires."""
+    export = get_object_or_404(
+        DataExport,
+        token=token,
+        user=request.user,
+        ready_at__isnull=False,
+        expires_at__gt=timezone.now(),
+    )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"constellation-data-{export.ready_at:%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )
 
 
 # --- the tactics library ---------------------------------------------------------------

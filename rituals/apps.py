@@ -10,6 +10,7 @@ class RitualsConfig(AppConfig):
         import rituals.commons_deadlines  # noqa: F401
         import rituals.digests  # noqa: F401
         import rituals.needs  # noqa: F401
+        import rituals.personal_data  # noqa: F401
         import rituals.services.conflicts  # noqa: F401
         import rituals.services.convergence  # noqa: F401
         import rituals.services.facilitation  # noqa: F401

@@ -1,0 +1,60 @@
+"""What the rituals hold about a person, for their download (``movement/personal_data.py``):
+their answers to gatherings, the reports they sent, what they wrote in sprint logs, what
+they recorded as sovereignty gained, and the conflict cases they are a party to — the case
+and their own account decrypted for them; nobody else's account."""
+
+from movement.personal_data import holds_personal_data
+from rituals.models import CaseParty, CircleReport, Rsvp, SovereigntyRecord, SprintLogEntry
+
+
+def _cases(user):
+    for party in (
+        CaseParty.objects.filter(member__user=user)
+        .select_related("case__movement")
+        .order_by("case__created_at")
+    ):
+        case = party.case
+        yield {
+            "movement": case.movement.name,
+            "about": case.about,
+            "practice": case.is_practice,
+            "state": case.state,
+            "outcome": case.outcome,
+            "filed_by_you": party.is_filer,
+            "what_was_done_or_decided": case.description,
+            "your_account": party.statement,
+            "created_at": case.created_at,
+            "closed_at": case.closed_at,
+        }
+
+
+@holds_personal_data
+def rituals_data(user):
+    return {
+        "gathering_answers": Rsvp.objects.filter(member__user=user).values(
+            "gathering__movement__name", "gathering__starts_at", "answer", "updated_at"
+        ),
+        "circle_reports_sent": CircleReport.objects.filter(submitted_by__user=user).values(
+            "circle__name",
+            "cycle__number",
+            "did",
+            "lessons",
+            "needs",
+            "intention",
+            "tactics",
+            "submitted_at",
+        ),
+        "sprint_log_entries": SprintLogEntry.objects.filter(author__user=user).values(
+            "movement__name", "kind", "category", "text", "created_at"
+        ),
+        "sovereignty_recorded": SovereigntyRecord.objects.filter(recorded_by__user=user).values(
+            "movement__name",
+            "cycle__number",
+            "circle__name",
+            "kind",
+            "what",
+            "people",
+            "recorded_at",
+        ),
+        "conflict_cases": list(_cases(user)),
+    }
