@@ -58,6 +58,8 @@ def _booking_event(booking):
     )
     if booking.resource.place:
         event.add("location", booking.resource.place)
+    if booking.note:
+        event.add("description", booking.note)
     event.add("url", f"{settings.SITE_URL}{booking.resource.get_absolute_url()}")
     return event
 

@@ -136,9 +136,12 @@ def test_the_database_itself_refuses_an_overlap(postgres, tidewater, alice, mo):
 def test_a_booking_is_in_its_booker_s_calendar_in_utc(mo, cora, hall):
     from rituals.calendar import feed_calendar
 
-    booking = services.book(by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16))
+    booking = services.book(
+        by=mo, resource=hall, starts_at=saturday(), ends_at=saturday(16), note="Pantry sorting"
+    )
     feed = feed_calendar(mo.user).decode()
     assert "Community hall booked" in feed and "Harbor St" in feed
+    assert "DESCRIPTION:Pantry sorting" in feed
     start = booking.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}" in feed
     assert "Community hall booked" not in feed_calendar(cora.user).decode()
