@@ -2,7 +2,6 @@
 that reads a month of them, day by day, and the page around it. Each figure is the best of
 three runs."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -10,23 +9,13 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from bench.conftest import report
+from bench.conftest import best_of, report
 from commons.models import Booking, Resource
 from commons.selectors import resource_calendar
 from movement.models import Membership, User
 from tests.factories import MovementFactory
 
 BOOKINGS = 10_000
-RUNS = 3
-
-
-def _best_of(function):
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 @pytest.mark.django_db
@@ -55,12 +44,12 @@ def test_a_month_of_ten_thousand_bookings():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     zone = movement.zone
-    month_time, calendar = _best_of(lambda: resource_calendar(hall, period="month", zone=zone))
-    week_time, _week = _best_of(lambda: resource_calendar(hall, period="week", zone=zone))
+    month_time, calendar = best_of(lambda: resource_calendar(hall, period="month", zone=zone))
+    week_time, _week = best_of(lambda: resource_calendar(hall, period="week", zone=zone))
     client = Client()
     client.force_login(user)
     url = hall.get_absolute_url() + "?month=" + timezone.localdate().strftime("%Y-%m")
-    page_time, response = _best_of(lambda: client.get(url, HTTP_HOST="localhost"))
+    page_time, response = best_of(lambda: client.get(url, HTTP_HOST="localhost"))
     shown = sum(len(bookings) for _day, bookings in calendar["days"])
     report(
         f"A shared resource's calendar ({BOOKINGS:,} bookings, {connection.vendor})",

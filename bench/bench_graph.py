@@ -17,31 +17,20 @@ Each figure is the best of three runs.
 """
 
 import random
-import time
 
 import networkx as nx
 import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from bench.conftest import report
+from bench.conftest import best_of, report
 from circles.models import Circle, CircleMembership
 from constellation import graph
 from movement.models import Membership, User
 from rituals.pairing import Ligament
 from tests.factories import MovementFactory
 
-RUNS = 3
 CIRCLES, LIGAMENTS = 1_000, 5_000
-
-
-def _best_of(function, runs=RUNS):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def _ms(seconds):
@@ -66,13 +55,13 @@ def _random_graph(rng):
 def test_layout_figures(monkeypatch):
     rng = random.Random(2026)
     circles, ligaments = _random_graph(rng)
-    arranged, shape = _best_of(lambda: graph.arrange(circles, ligaments))
-    laid_out, positions = _best_of(lambda: graph.layout_of(shape))
-    moved, _again = _best_of(lambda: graph.layout_of(shape, previous=positions))
+    arranged, shape = best_of(lambda: graph.arrange(circles, ligaments))
+    laid_out, positions = best_of(lambda: graph.layout_of(shape))
+    moved, _again = best_of(lambda: graph.layout_of(shape, previous=positions))
     shape.positions = positions
-    fingerprint, _hash = _best_of(lambda: graph.fingerprint_of(shape.shown, shape.edges))
-    drawn_1, _drawing = _best_of(lambda: graph.drawing(shape, zoom=1))
-    drawn_4, _drawing = _best_of(lambda: graph.drawing(shape, zoom=4))
+    fingerprint, _hash = best_of(lambda: graph.fingerprint_of(shape.shown, shape.edges))
+    drawn_1, _drawing = best_of(lambda: graph.drawing(shape, zoom=1))
+    drawn_4, _drawing = best_of(lambda: graph.drawing(shape, zoom=4))
     size = f"{len(shape.shown)} shown, {len(shape.edges):,} ligaments between them"
     rows = [
         (
@@ -85,7 +74,7 @@ def test_layout_figures(monkeypatch):
     ]
     for iterations in (25, 100):
         monkeypatch.setattr(graph, "ITERATIONS", iterations)
-        elapsed, _positions = _best_of(lambda: graph.layout_of(shape))
+        elapsed, _positions = best_of(lambda: graph.layout_of(shape))
         rows.append((f"layout with {iterations} iterations", _ms(elapsed)))
     monkeypatch.undo()
 
@@ -97,7 +86,7 @@ def test_layout_figures(monkeypatch):
     except ImportError:
         rows.append((f"networkx.spring_layout, all {CIRCLES:,} circles", "skipped: needs SciPy"))
     else:
-        elapsed, _positions = _best_of(
+        elapsed, _positions = best_of(
             lambda: nx.spring_layout(everything, seed=graph.SEED, iterations=graph.ITERATIONS)
         )
         rows.append((f"networkx.spring_layout, all {CIRCLES:,} circles", _ms(elapsed)))
@@ -155,8 +144,8 @@ def test_page_figures():
         cache.clear()
         return graph.constellation(movement)
 
-    cold_time, shape = _best_of(cold)
-    warm_time, _shape = _best_of(lambda: graph.constellation(movement))
+    cold_time, shape = best_of(cold)
+    warm_time, _shape = best_of(lambda: graph.constellation(movement))
     report(
         "The constellation graph in the database (constellation.graph.constellation)",
         [

@@ -12,15 +12,12 @@ Pure computation: no database. Each figure is the best of three runs.
 """
 
 import random
-import time
 from itertools import combinations
 
 import networkx as nx
 
-from bench.conftest import report
+from bench.conftest import best_of, report
 from rituals.pairing import Ligament, group_strength, propose
-
-RUNS = 3
 
 
 def _random_ligaments(ids, count, rng):
@@ -45,17 +42,8 @@ def _with_hubs(ids, ligaments, hubs, rng):
     return ligaments
 
 
-def _best_of(function):
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
-
-
 def _row(label, ids, ligaments):
-    elapsed, proposals = _best_of(lambda: propose(ids, ligaments, seed=12))
+    elapsed, proposals = best_of(lambda: propose(ids, ligaments, seed=12))
     strength = sum(proposal.strength for proposal in proposals)
     return (
         f"{label}: {len(ids):,} circles, {len(ligaments):,} ligaments",
@@ -83,7 +71,7 @@ def test_pairing_figures():
         plain.add_edge(a, b, weight=strength)
         seeded.add_edge(a, b, weight=strength * 2**30 + rng.randrange(2**20))
     for label, graph in (("", plain), (", seeded tie-break", seeded)):
-        elapsed, _matching = _best_of(lambda graph=graph: nx.min_weight_matching(graph))
+        elapsed, _matching = best_of(lambda graph=graph: nx.min_weight_matching(graph))
         rows.append(
             (
                 f"networkx.min_weight_matching, complete graph{label}: 100 circles",

@@ -3,7 +3,6 @@
 figure, and its page; a rotating pool of 60 participants, 60 rounds, 30 closed, and its
 page as a participant reads it. Each figure is the best of three runs."""
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from bench.conftest import report
+from bench.conftest import best_of, report
 from commons.models import Pledge, PledgeGift, Pool, RotationRound, RoundShare
 from commons.selectors import pledge_figures, rotation_page, seat_of
 from commons.services import pledges, rotation
@@ -22,16 +21,6 @@ from tests.factories import MovementFactory
 PLEDGES = 10_000
 MONTHS = 12
 PARTICIPANTS = 60
-RUNS = 3
-
-
-def _best_of(function):
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def _people(movement, count):
@@ -98,10 +87,10 @@ def test_pledges_and_a_rotating_pool_at_scale():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    figures_time, figures = _best_of(lambda: pledge_figures(fund, today=today))
+    figures_time, figures = best_of(lambda: pledge_figures(fund, today=today))
     client = Client()
     client.force_login(organizer_user)
-    page_time, _response = _best_of(
+    page_time, _response = best_of(
         lambda: client.get(fund.get_absolute_url(), HTTP_HOST="localhost")
     )
 
@@ -126,8 +115,8 @@ def test_pledges_and_a_rotating_pool_at_scale():
             rotation.pay_share(by=member, rotation=circle, now=round_.opens_at)
         rotation.close_round(round_id=round_.pk, now=round_.closes_at)
     mine = seat_of(circle, organizer)
-    read_time, _page = _best_of(lambda: rotation_page(circle, seat=mine))
-    rotation_time, _response = _best_of(
+    read_time, _page = best_of(lambda: rotation_page(circle, seat=mine))
+    rotation_time, _response = best_of(
         lambda: client.get(circle.pool.get_absolute_url(), HTTP_HOST="localhost")
     )
     report(
