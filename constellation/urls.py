@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("settings/", movement_views.personal_settings, name="personal_settings"),
     path("settings/data/", movement_views.data_export, name="data_export"),
+    path("settings/delete/", movement_views.delete_account, name="delete_account"),
     path("settings/data/<str:token>.zip", movement_views.data_export_file, name="data_export_file"),
     path("calendar/", rituals_views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", rituals_views.calendar_feed, name="calendar_feed"),

@@ -199,3 +199,20 @@ class SparkQuorumForm(forms.Form):
     people = forms.IntegerField(
         label=_("People a spark needs to become a circle"), min_value=1, max_value=50
     )
+
+
+class DeleteAccountForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address, to confirm"),
+        help_text=_("Type the address you log in with."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        typed = self.cleaned_data["email"].strip().casefold()
+        if typed != self.user.email.casefold():
+            raise forms.ValidationError(_("That is not the address you log in with."))
+        return typed

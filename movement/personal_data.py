@@ -28,6 +28,15 @@ EXPORT_KEPT_FOR = timedelta(days=2)
 ASK_AGAIN_AFTER = timedelta(minutes=10)
 
 _providers = []
+_forgetters = []
+
+
+def forgets_personal_data(function):
+    """Register ``function(user)``: what an app deletes of a person whose account is
+    deleted (their calendar link, say); returns it unchanged."""
+    if function not in _forgetters:
+        _forgetters.append(function)
+    return function
 
 
 def holds_personal_data(function):
@@ -207,3 +216,51 @@ def movement_data(user):
         .order_by("created_at")
         .values("movement__name", "verb", "target", "created_at"),
     }
+
+
+# --- deleting an account ------------------------------------------------------------------------
+
+FORMER_MEMBER = gettext_lazy("former member")
+
+
+def delete_account(*, user):
+    """The person leaves every movement (the last organizer of one must hand over first:
+    nothing is deleted then) and the account is emptied of everything that names them:
+    e-mail addresses, name, password, sessions, notifications and their preferences,
+    exports, second factors, and their name in the audit trail's text. What they gave and
+    wrote in shared places stays, shown as a former member's."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from movement.models import (
+        AuditEvent,
+        Membership,
+        Notification,
+        NotificationPreference,
+        Session,
+    )
+    from movement.services import leave_movement
+
+    with transaction.atomic():
+        names = {name for name in (user.display_name, user.email, str(user)) if name}
+        for membership in Membership.objects.filter(user=user).select_related("movement"):
+            leave_movement(membership=membership)
+        for forget in _forgetters:
+            forget(user)
+        AuditEvent.objects.filter(target__in=names).update(target=str(FORMER_MEMBER))
+        Notification.objects.filter(recipient=user).delete()
+        NotificationPreference.objects.filter(user=user).delete()
+        for export in DataExport.objects.filter(user=user):
+            if export.file:
+                export.file.delete(save=False)
+            export.delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        Session.objects.filter(user=user).delete()
+        user.email = f"former-member-{user.pk}@invalid"
+        user.display_name = str(FORMER_MEMBER)
+        user.language = user.time_zone = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    return user

@@ -1,6 +1,7 @@
 """The movement's own pages: members, roles, invitations, the audit trail, notifications."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from movement import permissions, personal_data, selectors, services
 from movement.forms import (
     BlindSpotForm,
+    DeleteAccountForm,
     InvitationForm,
     LensAssessmentForm,
     MovementForm,
@@ -333,6 +335,23 @@ def data_export_file(request, token):
         filename=f"constellation-data-{export.ready_at:%Y-%m-%d}.zip",
         content_type="application/zip",
     )
+
+
+@login_required
+def delete_account(request):
+    """Delete one's own account, after typing one's address; the last organizer of a
+    movement is told to hand over first, and nothing is deleted."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            personal_data.delete_account(user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is deleted. Take care."))
+            return redirect("home")
+    return render(request, "movement/delete_account.html", {"form": form})
 
 
 # --- the tactics library ---------------------------------------------------------------

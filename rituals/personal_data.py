@@ -3,8 +3,15 @@ their answers to gatherings, the reports they sent, what they wrote in sprint lo
 they recorded as sovereignty gained, and the conflict cases they are a party to — the case
 and their own account decrypted for them; nobody else's account."""
 
-from movement.personal_data import holds_personal_data
-from rituals.models import CaseParty, CircleReport, Rsvp, SovereigntyRecord, SprintLogEntry
+from movement.personal_data import forgets_personal_data, holds_personal_data
+from rituals.models import (
+    CalendarFeed,
+    CaseParty,
+    CircleReport,
+    Rsvp,
+    SovereigntyRecord,
+    SprintLogEntry,
+)
 
 
 def _cases(user):
@@ -58,3 +65,8 @@ def rituals_data(user):
         ),
         "conflict_cases": list(_cases(user)),
     }
+
+
+@forgets_personal_data
+def forget_calendar_link(user):
+    CalendarFeed.objects.filter(user=user).delete()

@@ -1,0 +1,99 @@
+"""Leaving without a trace (issue 16): a person deletes their account. Memberships end (the
+last organizer must hand over first, and then nothing is deleted), the ledger keeps what
+they gave under "former member", and nothing that names them remains in the users table,
+e-mail addresses, notifications, sessions, calendar link or the audit trail's text."""
+
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from commons import services as commons_services
+from movement import personal_data
+from movement.models import AuditEvent, Membership, Notification, Session, User
+from rituals.models import CalendarFeed
+
+DELETE = reverse("delete_account")
+
+
+@pytest.fixture
+def fund(alice):
+    return commons_services.create_pool(
+        by=alice,
+        name="Bail Fund",
+        kind="money",
+        currency="EUR",
+        purpose="Bail.",
+        instant_limit=Decimal("50"),
+    )
+
+
+def test_deleting_leaves_the_gifts_and_nothing_that_names_the_person(
+    login, client, mo, alice, fund
+):
+    user = mo.user
+    email, name = user.email, user.display_name
+    assert EmailAddress.objects.filter(user=user).exists()
+    CalendarFeed.objects.create(user=user)
+    entry = commons_services.contribute(by=mo, pool=fund, amount=Decimal("15"))
+    from movement.services import change_role
+
+    change_role(by=alice, membership=mo, role="facilitator")  # an audit line naming mo
+    assert AuditEvent.objects.filter(target=name).exists()
+    assert Notification.objects.filter(recipient=user).exists()
+    login(mo)
+    assert Session.objects.filter(user=user).exists()
+
+    response = client.post(DELETE, {"email": email.upper()})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+    user.refresh_from_db()
+    assert (user.email, user.display_name, user.is_active) == (
+        f"former-member-{user.pk}@invalid",
+        "former member",
+        False,
+    )
+    assert not user.has_usable_password()
+    assert not Membership.objects.filter(user=user).exists()
+    assert not EmailAddress.objects.filter(user=user).exists()
+    assert not Notification.objects.filter(recipient=user).exists()
+    assert not Session.objects.filter(user=user).exists()
+    assert not CalendarFeed.objects.filter(user=user).exists()
+    assert not AuditEvent.objects.filter(target__in=[name, email]).exists()
+    assert not User.objects.filter(email=email).exists()
+    entry.refresh_from_db()
+    assert entry.recorded_by == user and entry.amount == Decimal("15")
+    page = login(alice).get(fund.get_absolute_url()).content.decode()
+    assert "former member" in page and name not in page
+
+
+def test_the_last_organizer_hands_over_first_and_nothing_is_deleted(alice, mo):
+    with pytest.raises(ValidationError, match="at least one organizer"):
+        personal_data.delete_account(user=alice.user)
+    alice.user.refresh_from_db()
+    assert alice.user.is_active and Membership.objects.filter(pk=alice.pk).exists()
+
+
+def test_the_page_asks_for_the_address_and_says_why_it_refuses(login, alice):
+    client = login(alice)
+    response = client.post(DELETE, {"email": "someone@else.org"})
+    assert response.status_code == 200
+    assert "not the address you log in with" in str(response.context["form"].errors)
+    response = client.post(DELETE, {"email": alice.user.email})
+    assert "at least one organizer" in str(response.context["form"].errors)
+    alice.user.refresh_from_db()
+    assert alice.user.is_active
+
+
+def test_a_deleted_account_cannot_log_in(client, mo):
+    mo.user.set_password("a-long-passphrase-here")
+    mo.user.save()
+    email = mo.user.email
+    personal_data.delete_account(user=mo.user)
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": "a-long-passphrase-here"}
+    )
+    assert response.status_code == 200  # the form again, not a log-in
+    assert "_auth_user_id" not in client.session
