@@ -9,7 +9,7 @@ export PORT
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: install run test lint format bench screenshots clean
+.PHONY: install run test lint format bench screenshots messages clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,12 @@ bench: install
 # docs/screenshots/*.png (a throwaway SQLite demo; nothing else is touched).
 screenshots: install
 	$(PY) -m constellation.screenshots
+
+# After changing a user-facing string: new strings land empty in locale/*/LC_MESSAGES/
+# django.po for a translator; then run it again to compile. (The tests fail while a
+# catalog is stale or has an empty translation.)
+messages: install
+	$(PY) manage.py catalogs
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from circles.models import Circle, Lens
 from movement.models import Movement
@@ -427,7 +428,7 @@ class Pledge(models.Model):
     who skipped is known to nobody else."""
 
     class Rhythm(models.TextChoices):
-        WEEKLY = "weekly", _("every week")
+        WEEKLY = "weekly", pgettext_lazy("how often a pledge falls due", "every week")
         MONTHLY = "monthly", _("every month")
         CONVERGENCE = "convergence", _("at every convergence")
 

@@ -1,5 +1,6 @@
 """Middleware of the roof."""
 
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
@@ -13,5 +14,20 @@ def private_pages(get_response):
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    return middleware
+
+
+def person_language(get_response):
+    """A logged-in person who chose a language reads every page in it; everyone else gets
+    what ``LocaleMiddleware`` found (the language cookie, else the browser's), unless a
+    movement's pages say otherwise (``movement.tenancy.movement_view``)."""
+
+    def middleware(request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return get_response(request)
 
     return middleware

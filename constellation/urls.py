@@ -8,6 +8,7 @@ their names stay ``movement:home`` and ``movement:graph``.
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from constellation import views
 from movement import urls as movement_urls
@@ -35,6 +36,8 @@ movement_patterns = (
 urlpatterns = [
     path("", movement_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Before logging in, a language is a cookie; after, it is the person's own setting.
+    path("language/", set_language, name="set_language"),
     path("movements/new/", movement_views.movement_create, name="movement_create"),
     path("join/<str:token>/", movement_views.invitation_accept, name="invitation_accept"),
     path("m/<slug:movement_slug>/", include(movement_patterns)),

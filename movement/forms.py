@@ -2,6 +2,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -157,13 +158,35 @@ class NotificationSettingsForm(forms.Form):
             )
 
 
+def language_choices(unchosen):
+    return [("", unchosen), *settings.LANGUAGES]
+
+
 class PersonalSettingsForm(forms.Form):
     display_name = forms.CharField(label=_("Your name, as others see it"), max_length=80)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=lambda: language_choices(_("As your browser asks (or your movement)")),
+        help_text=_("Pages, e-mails and notifications are written in it."),
+    )
     time_zone = TimeZoneField(
         required=False,
         help_text=_(
             "Times are shown in it everywhere. Leave it empty to see each movement's times in "
             "that movement's own zone."
+        ),
+    )
+
+
+class MovementLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("The movement's language"),
+        required=False,
+        choices=lambda: language_choices(_("None: each member's browser decides")),
+        help_text=_(
+            "Members who have not chosen a language of their own read the movement's pages, "
+            "e-mails and notifications in it."
         ),
     )
 

@@ -47,7 +47,10 @@ class User(AbstractUser):
         _("language"),
         max_length=10,
         blank=True,
-        help_text=_("Messages to this person are written in it; empty means the site's."),
+        help_text=_(
+            "Pages and messages are written in it; empty means the movement's default, "
+            "else the browser's."
+        ),
     )
     time_zone = models.CharField(
         _("time zone"),
@@ -97,6 +100,15 @@ class Movement(models.Model):
         max_length=64,
         default="UTC",
         help_text=_("Gatherings are scheduled and shown in this time zone, e.g. Europe/Paris."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Pages and messages are in it for members who have not chosen a language of "
+            "their own; empty leaves each to their browser."
+        ),
     )
     # A lens whose share of the lens mix is below this percentage is named a blind spot.
     blind_spot_below = models.PositiveSmallIntegerField(

@@ -58,6 +58,7 @@ class Verb(models.TextChoices):
     TACTIC_SAVED = "tactic.saved", gettext_lazy("edited the tactics library")
     TACTIC_ARCHIVED = "tactic.archived", gettext_lazy("archived a tactic")
     TACTIC_RESTORED = "tactic.restored", gettext_lazy("restored a tactic")
+    LANGUAGE_SET = "movement.language", gettext_lazy("set the movement's language")
 
 
 @notification_kinds
@@ -89,8 +90,10 @@ def record_event(*, movement, actor, verb, target="", **data):
     )
 
 
-def language_of(user):
-    return user.language or settings.LANGUAGE_CODE
+def language_of(user, movement=None):
+    """The language a person reads: their own choice, else the movement's default (for a
+    message about one movement), else the site's."""
+    return user.language or (movement.language if movement else "") or settings.LANGUAGE_CODE
 
 
 def _written(text, params):
@@ -113,7 +116,7 @@ def notify(*, recipient, kind, subject, body, params=None, movement=None, url=""
     unsent and the next ``drain_outbox`` sweep delivers it.
     """
     _check_kind(kind)
-    with translation.override(language_of(recipient)):
+    with translation.override(language_of(recipient, movement)):
         notification = Notification.objects.create(
             movement=movement,
             recipient=recipient,
@@ -134,7 +137,7 @@ def notify_many(*, recipients, kind, subject, body, params=None, movement=None, 
     written = {}
 
     def write(user):
-        language = language_of(user)
+        language = language_of(user, movement)
         if language not in written:
             with translation.override(language):
                 written[language] = (_written(subject, params)[:200], _written(body, params))
@@ -150,7 +153,7 @@ def notify_each(*, deliveries, kind, subject, body, movement=None, url=""):
     _check_kind(kind)
 
     def write(user, params):
-        with translation.override(language_of(user)):
+        with translation.override(language_of(user, movement)):
             return _written(subject, params)[:200], _written(body, params)
 
     _insert_and_drain(
@@ -267,14 +270,22 @@ def deliveries_of(user):
     return {kind: chosen.get(kind, Delivery.AT_ONCE) for kind in NOTIFICATION_KINDS}
 
 
-def update_person(*, user, display_name, time_zone=""):
-    """A person changes the name others see and the zone their times are shown in."""
+def _check_language(language, field="language"):
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({field: _("Choose one of the languages offered.")})
+    return language
+
+
+def update_person(*, user, display_name, time_zone="", language=""):
+    """A person changes the name others see, the zone their times are shown in and the
+    language they read."""
     display_name = display_name.strip()
     if not display_name:
         raise ValidationError({"display_name": _("Say what others should call you.")})
     user.display_name = display_name
     user.time_zone = time_zone
-    user.save(update_fields=["display_name", "time_zone"])
+    user.language = _check_language(language)
+    user.save(update_fields=["display_name", "time_zone", "language"])
     return user
 
 
@@ -412,7 +423,7 @@ def _one_line(text):
     return " ".join(str(text).split())
 
 
-def _email(*, recipient, subject, template, context, kinds):
+def _email(*, recipient, subject, template, context, kinds, movement=None):
     """One e-mail in its reader's language and time zone: a plain-text and an HTML part
     from the template pair ``email/<template>.txt|.html``, a link to the notification
     settings, and the headers mail programs use to thread it, to hold back their
@@ -428,7 +439,10 @@ def _email(*, recipient, subject, template, context, kinds):
         "settings_url": _site_link(reverse("notification_settings")),
         "unsubscribe_url": unsubscribe_url,
     }
-    with translation.override(language_of(recipient)), timezone.override(zone_of(recipient)):
+    with (
+        translation.override(language_of(recipient, movement)),
+        timezone.override(zone_of(recipient)),
+    ):
         context["kind_labels"] = [str(notification_kind_label(kind)) for kind in kinds]
         subject = _one_line(subject)
         text = render_to_string(f"email/{template}.txt", context)
@@ -463,6 +477,7 @@ def notification_email(notification):
             "link": _site_link(notification.url) if notification.url else "",
         },
         kinds=kinds,
+        movement=notification.movement,
     )
 
 
@@ -502,7 +517,7 @@ def deliver_notification(notification_id):
             # Lock the notification only: with a join, FOR UPDATE would also lock the
             # recipient's user row, and SKIP LOCKED would skip mail for busy people.
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
+            .select_related("recipient", "movement")
             .filter(pk=notification_id, sent_at__isnull=True)
             .first()
         )
@@ -953,6 +968,15 @@ def set_blind_spot_threshold(*, by, percent):
     if not 0 <= percent <= 50:
         raise ValidationError({"percent": _("Choose a share from 0 to 50 percent.")})
     Movement.objects.filter(pk=by.movement_id).update(blind_spot_below=percent)
+
+
+def set_movement_language(*, by, language):
+    """An organizer sets the language members read unless they chose their own ("" for
+    none: each member's browser decides)."""
+    if not permissions.can_set_movement_settings(by):
+        raise PermissionDenied(_("Only organizers set the movement's language."))
+    Movement.objects.filter(pk=by.movement_id).update(language=_check_language(language))
+    record_event(movement=by.movement, actor=by.user, verb=Verb.LANGUAGE_SET, language=language)
 
 
 def set_spark_quorum(*, by, people):

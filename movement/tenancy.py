@@ -2,7 +2,8 @@
 
 Anonymous callers are sent to log in. A logged-in non-member gets 404, exactly
 like a movement that does not exist, so a URL never reveals that a movement is there.
-A member's view runs in their own time zone, or else the movement's.
+A member's view runs in their own time zone, or else the movement's, and in their own
+language, or else the movement's, or else their browser's.
 """
 
 from functools import wraps
@@ -10,7 +11,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from movement.models import Membership
 
@@ -36,6 +37,13 @@ def movement_view(view):
         # Every date and time on the movement's pages is in the person's own zone if they
         # chose one, else the movement's. (A streamed response, read after this returns,
         # names its zone itself.)
+        # Their words are in the language they chose, else the movement's if it set one,
+        # else their browser's (already active; as with LocaleMiddleware, it lasts the
+        # request).
+        language = request.user.language or membership.movement.language
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         with timezone.override(request.user.zone or membership.movement.zone):
             return view(request, membership, *args, **kwargs)
 

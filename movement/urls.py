@@ -21,6 +21,7 @@ urlpatterns = [
     path("lenses/mine/forget/", views.lens_assessment_forget, name="lens_assessment_forget"),
     path("lenses/threshold/", views.blind_spot_threshold, name="blind_spot_threshold"),
     path("sparks/quorum/", views.spark_quorum, name="spark_quorum"),
+    path("language/", views.movement_language, name="language"),
     path("tactics/", views.tactics, name="tactics"),
     path("tactics/new/", views.tactic_edit, name="tactic_create"),
     path("tactics/<int:tactic_id>/edit/", views.tactic_edit, name="tactic_edit"),

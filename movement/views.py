@@ -21,6 +21,7 @@ from movement.forms import (
     InvitationForm,
     LensAssessmentForm,
     MovementForm,
+    MovementLanguageForm,
     NotificationSettingsForm,
     PersonalSettingsForm,
     RoleForm,
@@ -102,6 +103,7 @@ def member_list(request, membership):
             "role_form": RoleForm(),
             "can_manage": permissions.can_manage_members(membership),
             "can_see_emails": permissions.can_see_member_emails(membership),
+            "can_set_language": permissions.can_set_movement_settings(membership),
         },
     )
 
@@ -291,7 +293,11 @@ def personal_settings(request):
     user = request.user
     form = PersonalSettingsForm(
         request.POST or None,
-        initial={"display_name": user.display_name, "time_zone": user.time_zone},
+        initial={
+            "display_name": user.display_name,
+            "time_zone": user.time_zone,
+            "language": user.language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -476,6 +482,26 @@ def blind_spot_threshold(request, membership):
         services.set_blind_spot_threshold(by=membership, percent=form.cleaned_data["percent"])
         messages.success(request, _("The blind-spot threshold is saved."))
     return redirect("movement:lens_map", movement_slug=membership.movement.slug)
+
+
+@movement_view
+def movement_language(request, membership):
+    """The language an organizer sets for members who have not chosen their own."""
+    require(
+        permissions.can_set_movement_settings(membership),
+        _("Only organizers set the movement's language."),
+    )
+    movement = membership.movement
+    form = MovementLanguageForm(request.POST or None, initial={"language": movement.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_movement_language(by=membership, language=form.cleaned_data["language"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The movement's language is saved."))
+            return redirect("movement:language", movement_slug=movement.slug)
+    return render(request, "movement/language.html", {"movement": movement, "form": form})
 
 
 @movement_view  # membership first: outsiders get 404 whatever the method

@@ -2425,6 +2425,21 @@ TACTIC_ROWS = [
     ),
     Row("spark-quorum", "GET", movement_url("spark_quorum"), WRONG_METHOD),
     Row(
+        "movement-language",
+        "GET",
+        movement_url("language"),
+        allow("alice"),
+        "Only organizers set the movement's language.",
+    ),
+    Row(
+        "movement-language",
+        "POST",
+        movement_url("language"),
+        allow("alice", ok=302),
+        "Only organizers set the movement's language.",
+        data={"language": "fr"},
+    ),
+    Row(
         "blind-spot-threshold",
         "GET",
         movement_url("blind_spot_threshold"),
@@ -3041,7 +3056,11 @@ def _footprint():
         RoundShare.objects.count(),
         EarlierVote.objects.count(),
         Circle.objects.count(),
-        list(Movement.objects.order_by("pk").values_list("blind_spot_below", "spark_quorum")),
+        list(
+            Movement.objects.order_by("pk").values_list(
+                "blind_spot_below", "spark_quorum", "language"
+            )
+        ),
     )
 
 
