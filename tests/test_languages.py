@@ -27,6 +27,8 @@ from movement.services import NotificationKind
 LANGUAGES = ["fr", "es"]
 # Who counts as one in each language: French says "0 notification", Spanish "0 notificaciones".
 PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);", "es": "nplurals=2; plural=(n != 1);"}
+DIGEST = "Your daily digest: %(count)d new notification"
+DIGESTS = "Your daily digest: %(count)d new notifications"
 MOTTO = "Count sovereignty, not spectacle."  # every page's footer
 
 
@@ -90,15 +92,9 @@ def test_the_compiled_catalog_is_the_written_one(language, tmp_path):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_plurals_count_as_the_language_does(language):
     with translation.override(language):
-        one = translation.ngettext(
-            "%(count)d unread notification", "%(count)d unread notifications", 1
-        )
-        many = translation.ngettext(
-            "%(count)d unread notification", "%(count)d unread notifications", 2
-        )
-        none = translation.ngettext(
-            "%(count)d unread notification", "%(count)d unread notifications", 0
-        )
+        one = translation.ngettext(DIGEST, DIGESTS, 1)
+        many = translation.ngettext(DIGEST, DIGESTS, 2)
+        none = translation.ngettext(DIGEST, DIGESTS, 0)
     assert one != many
     # French puts zero with one; Spanish with many.
     assert none == (one if language == "fr" else many)
@@ -221,4 +217,6 @@ def test_an_email_is_rendered_in_its_readers_language(
         )
     (message,) = mailoutbox
     assert said_in("fr", "What needs you") in message.subject
-    assert said_in("fr", "How notifications reach you") in message.body
+    assert (
+        said_in("fr", "You get this e-mail because of your notification settings.") in message.body
+    )
