@@ -35,7 +35,7 @@ from commons.forms import (
     RotationForm,
     StartForm,
 )
-from commons.models import Pool
+from commons.models import LedgerEntry, Pool
 from commons.services import pledges, rotation
 from movement.pagination import querystring_without_page
 from movement.permissions import can_see_identity
@@ -337,31 +337,34 @@ def ledger_csv(request, membership, pool_id):
     rows = selectors.ledger_rows_for_export(pool)
     zone = pool.movement.zone  # ISO 8601 with the movement's offset, like every page
 
+    # Written now, in the reader's language: the lines are read after the view returns.
+    header = [
+        _("entry"),
+        _("recorded at"),
+        _("kind"),
+        _("amount"),
+        _("balance after"),
+        _("who"),
+        _("circle"),
+        _("reverses"),
+        _("note"),
+    ]
+    kinds = {value: str(label) for value, label in LedgerEntry.Kind.choices}
+    anonymous_name = _("anonymous")
+
     def lines():
-        yield writer.writerow(
-            [
-                "entry",
-                "recorded_at",
-                "kind",
-                "amount",
-                "balance_after",
-                "who",
-                "circle",
-                "reverses",
-                "note",
-            ]
-        )
+        yield writer.writerow(header)
         for pk, at, kind, amount, balance, user_id, name, anonymous, circle, reverses, note in rows:
             shown = (
                 name
                 if can_see_identity(membership, person_id=user_id, anonymous=anonymous)
-                else "anonymous"
+                else anonymous_name
             )
             yield writer.writerow(
                 [
                     pk,
                     at.astimezone(zone).isoformat(),
-                    kind,
+                    kinds.get(kind, kind),
                     amount,
                     balance,
                     shown,

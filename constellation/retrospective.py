@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from circles.models import Spark
 from commons.models import LedgerEntry
@@ -157,24 +158,26 @@ def retrospective(movement, number):
 
 
 def csv_rows(found):
-    """The same numbers as the page, a row each: section, item, value."""
-    yield ("section", "item", "value")
+    """The same numbers as the page, a row each: section, item, value; in the reader's
+    words (the rows are written when this is read: read it all in the request)."""
+    yield (_("section"), _("item"), _("value"))
     for kind, records, people in found.by_kind:
-        yield ("sovereignty", str(kind.label), records)
+        yield (_("sovereignty"), str(kind.label), records)
         if people:
-            yield ("sovereignty: people", str(kind.label), people)
+            yield (_("sovereignty: people"), str(kind.label), people)
     for row in found.by_circle:
-        yield ("sovereignty by circle", row["circle__name"], row["records"])
+        yield (_("sovereignty by circle"), row["circle__name"], row["records"])
     for outcome, count in found.commitments.items():
-        yield ("commitments", str(Commitment.Outcome(outcome).label), count)
-    yield ("sprints", "started", found.sprints["started"])
-    yield ("sprints", "closed", found.sprints["closed"])
+        yield (_("commitments"), str(Commitment.Outcome(outcome).label), count)
+    yield (_("sprints"), _("started"), found.sprints["started"])
+    yield (_("sprints"), _("closed"), found.sprints["closed"])
     for category, count in found.frictions:
-        yield ("frictions", str(category.label), count)
+        yield (_("frictions"), str(category.label), count)
     for flow in found.flows:
-        yield ("commons: contributed", flow["pool__name"], flow["contributed"])
-        yield ("commons: drawn", flow["pool__name"], flow["drawn"])
+        yield (_("commons: contributed"), flow["pool__name"], flow["contributed"])
+        yield (_("commons: drawn"), flow["pool__name"], flow["drawn"])
+    conflict_items = {"opened": _("opened"), "resolved": _("resolved"), "drills": _("drills")}
     for name, value in found.conflicts.items():
-        yield ("conflict ritual", name, value)
-    yield ("attendance", "yes", found.attendance["yes"])
-    yield ("attendance", "maybe", found.attendance["maybe"])
+        yield (_("conflict ritual"), conflict_items.get(name, name), value)
+    yield (_("attendance"), _("yes"), found.attendance["yes"])
+    yield (_("attendance"), _("maybe"), found.attendance["maybe"])

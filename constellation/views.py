@@ -148,9 +148,8 @@ def cycle_retrospective_csv(request, membership, number):
     movement = membership.movement
     found = retrospective.retrospective(movement, number)
     writer = csv_writer()
-    lines = (
-        writer.writerow([_cell(value) for value in row]) for row in retrospective.csv_rows(found)
-    )
+    rows = list(retrospective.csv_rows(found))  # now, in the reader's language
+    lines = (writer.writerow([_cell(value) for value in row]) for row in rows)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"{slugify(movement.slug)}-cycle-{number}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

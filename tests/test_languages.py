@@ -2,7 +2,9 @@
 string the code marks, each one translated, compiled as written; a person's own choice
 wins, then their movement's default, then their browser's; messages follow the reader."""
 
+import csv
 import gettext
+import io
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commons import services as commons_services
 from commons.amounts import format_amount
 from commons.models import Pool
 from constellation.management.commands.catalogs import catalog_path, translated_languages
@@ -220,3 +223,21 @@ def test_an_email_is_rendered_in_its_readers_language(
     assert (
         said_in("fr", "You get this e-mail because of your notification settings.") in message.body
     )
+
+
+@pytest.mark.django_db
+def test_a_ledger_download_speaks_its_readers_language(login, alice, mo):
+    pool = commons_services.create_pool(
+        by=alice, name="Caja", kind="money", purpose="", instant_limit=Decimal("50"), currency="EUR"
+    )
+    commons_services.contribute(by=alice, pool=pool, amount=Decimal("15"), anonymous=True)
+    mo.user.language = "fr"
+    mo.user.save()
+    response = login(mo).get(
+        reverse(
+            "commons:ledger_csv", kwargs={"movement_slug": pool.movement.slug, "pool_id": pool.pk}
+        )
+    )
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert header[:3] == [said_in("fr", "entry"), said_in("fr", "recorded at"), "type"]
+    assert (row[2], row[5]) == ("contribution", said_in("fr", "anonymous"))  # the same word

@@ -357,7 +357,7 @@ def test_the_ledger_csv_streams_every_entry(grow, alice, login):
 
     header, *rows = list(csv.reader(io.StringIO(text)))
     ledger = LedgerEntry.objects.filter(pool=commons.pool).order_by("created_at", "id")
-    assert header[:5] == ["entry", "recorded_at", "kind", "amount", "balance_after"]
+    assert header[:5] == ["entry", "recorded at", "kind", "amount", "balance after"]
     assert len(rows) == 1000 == ledger.count()
     assert [int(row[0]) for row in rows] == list(ledger.values_list("id", flat=True))
     assert Decimal(rows[-1][4]) == Pool.objects.get(pk=commons.pool.pk).balance

@@ -58,6 +58,6 @@ def test_the_ledger_downloads_as_csv(client, demo):
     response = client.get(f"/m/{demo.slug}/commons/pools/{pool.pk}/ledger.csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert response["Content-Type"].startswith("text/csv")
-    assert lines[0].startswith("entry,recorded_at,kind,amount")
+    assert lines[0].startswith("entry,recorded at,kind,amount")
     assert len(lines) == 1 + LedgerEntry.objects.filter(pool=pool).count()
     assert any(",anonymous," in line for line in lines)
