@@ -2,7 +2,15 @@
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_group_symbol,
+    list_currencies,
+    parse_decimal,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -41,7 +49,28 @@ def _parse(value):
     # (Decimal reads "١٢٣" and "１２３" as 123), and the page says back what was stored.
     if "_" in text or any(character.isalpha() for character in text):
         raise InvalidOperation
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        # "12,50" in French or Spanish, "1,215.50" in English: as the reader's language
+        # writes numbers (grouping in the right places only).
+        locale = _locale()
+        group = get_group_symbol(locale=locale)
+        if group.isspace():  # French groups with a narrow space; people type any space
+            text = "".join(group if character.isspace() else character for character in text)
+        try:
+            return parse_decimal(text, locale=locale, strict=True)
+        except NumberFormatError:
+            raise InvalidOperation from None
+
+
+def _locale():
+    return (get_language() or "en").replace("-", "_")
+
+
+def _not_a_number(field):
+    example = format_decimal(Decimal("12.50"), format="0.00", locale=_locale())
+    return ValidationError({field: _("Enter a number, like %(example)s.") % {"example": example}})
 
 
 def is_zero(value):
@@ -56,9 +85,9 @@ def check_amount(value, *, places, field="amount"):
     try:
         amount = _parse(value)
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number, like 12.50.")}) from None
+        raise _not_a_number(field) from None
     if not amount.is_finite():
-        raise ValidationError({field: _("Enter a number, like 12.50.")})
+        raise _not_a_number(field)
     if amount <= 0:
         raise ValidationError({field: _("Enter an amount above zero.")})
     if amount > MAX_AMOUNT:
@@ -75,7 +104,7 @@ def check_amount(value, *, places, field="amount"):
 
 def format_amount(amount, pool):
     """``€1,234.50``, ``12.5 hours``, ``30 meals``."""
-    locale = (get_language() or "en").replace("-", "_")
+    locale = _locale()
     if pool.kind in ("money", "rotating"):
         return format_currency(amount, pool.currency, locale=locale)
     number = format_decimal(amount.normalize() if amount else amount, locale=locale)

@@ -241,3 +241,29 @@ def test_a_ledger_download_speaks_its_readers_language(login, alice, mo):
     header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert header[:3] == [said_in("fr", "entry"), said_in("fr", "recorded at"), "type"]
     assert (row[2], row[5]) == ("contribution", said_in("fr", "anonymous"))  # the same word
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [("fr", "1 215,50", "1215.50"), ("es", "1.215,50", "1215.50"), ("en", "1,215.50", "1215.50")],
+)
+def test_amounts_are_typed_as_the_language_writes_them(login, alice, mo, language, typed, stored):
+    pool = commons_services.create_pool(
+        by=alice, name="Caja", kind="money", purpose="", instant_limit=Decimal("50"), currency="EUR"
+    )
+    mo.user.language = language
+    mo.user.save()
+    url = reverse(
+        "commons:contribute", kwargs={"movement_slug": pool.movement.slug, "pool_id": pool.pk}
+    )
+    client = login(mo)
+    response = client.post(url, {"amount": "douze"})
+    assert response.status_code == 200
+    example = {"fr": "12,50", "es": "12,50", "en": "12.50"}[language]
+    with translation.override(language):
+        refusal = _("Enter a number, like %(example)s.") % {"example": example}
+    assert response.context["form"].errors["amount"] == [refusal]
+    assert client.post(url, {"amount": typed}).status_code == 302
+    pool.refresh_from_db()
+    assert pool.balance == Decimal(stored)

@@ -108,7 +108,9 @@ BAD_AMOUNTS = [
     pytest.param("12.345", CENTS, id="three-decimals"),
     pytest.param("99999999999999999999", TOO_LARGE, id="twenty-nines"),
     pytest.param("1000000000000.01", TOO_LARGE, id="just-above-the-maximum"),
-    pytest.param("1,000.00", NOT_A_NUMBER, id="thousands-comma"),
+    # In English "1,215.50" is read as people write it (tests/test_languages.py), but a
+    # comma out of place, or a decimal comma, is not an English number.
+    pytest.param("1,00.00", NOT_A_NUMBER, id="thousands-comma-misplaced"),
     pytest.param("12,50", NOT_A_NUMBER, id="decimal-comma"),
     pytest.param("abc", NOT_A_NUMBER, id="letters"),
     pytest.param("€12", NOT_A_NUMBER, id="currency-sign"),

@@ -134,9 +134,10 @@ def worth_following(url, origin):
 
 
 def links_on(page: Page):
-    """Every ``<a href>`` on the page as an absolute URL (the browser resolves them)."""
+    """Every ``<a href>`` on the page, HTML's and SVG's, as an absolute URL."""
     return page.eval_on_selector_all(
-        "a[href]:not([download])", "links => links.map(link => link.href)"
+        "a[href]:not([download])",
+        "links => links.map(link => new URL(link.getAttribute('href'), document.baseURI).href)",
     )
 
 
