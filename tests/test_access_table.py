@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -58,6 +59,7 @@ from commons.models import (
 from movement import services as movement_services
 from movement.models import (
     AuditEvent,
+    DataExport,
     Invitation,
     LensAssessment,
     Membership,
@@ -137,6 +139,9 @@ def _invitation(movement, by):
     )
 
 
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
+
+
 class World:
     """The shared fixture people plus the objects the URLs point at.
 
@@ -202,6 +207,15 @@ class World:
     @cached_property
     def sprints(self):
         return SprintWorld(self)
+
+    @cached_property
+    def mos_export(self):
+        """Mo's data, gathered and ready to download."""
+        now = timezone.now()
+        export = DataExport(user=self.mo.user, ready_at=now, expires_at=now + timedelta(days=1))
+        export.file.save("mo.zip", ContentFile(EMPTY_ZIP), save=False)
+        export.save()
+        return export
 
 
 @pytest.fixture
@@ -487,6 +501,15 @@ def personal_settings_url():
 
 def notification_settings_url():
     return Url("notification_settings", lambda w: {})
+
+
+def own_url(name):
+    """A page of the logged-in person's own, outside any movement."""
+    return Url(name, lambda w: {})
+
+
+EVERY_PERSON = {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 200)
+EVERY_PERSON_ACTS = {"anonymous": LOGIN} | dict.fromkeys((*OUTSIDERS, *MEMBERS), 302)
 
 
 def unsubscribe_url(token=None):
@@ -855,6 +878,24 @@ MOVEMENT_ROWS = [
         "POST",
         unsubscribe_url("not-a-signed-token"),
         dict.fromkeys(CALLERS, 400),
+    ),
+    # each person's own data: theirs to gather and download (a link only its owner
+    # opens), and their account to delete (a wrong address deletes nothing)
+    Row("data-export", "GET", own_url("data_export"), EVERY_PERSON),
+    Row("data-export", "POST", own_url("data_export"), EVERY_PERSON_ACTS),
+    Row(
+        "data-export-file",
+        "GET",
+        Url("data_export_file", lambda w: {"token": w.mos_export.token}),
+        allow("mo", others=404),
+    ),
+    Row("delete-account", "GET", own_url("delete_account"), EVERY_PERSON),
+    Row(
+        "delete-account",
+        "POST",
+        own_url("delete_account"),
+        EVERY_PERSON,
+        data={"email": "not-my-address@example.org"},
     ),
 ]
 

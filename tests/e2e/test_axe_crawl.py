@@ -203,7 +203,14 @@ def crawl(page: Page, origin):
 
 
 def row_counts():
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+    """Rows per table, but for the records that reading is meant to leave: a conflict case
+    logs who opened it (its parties see that log), and the calendar page makes the person's
+    feed address the first time it shows it."""
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.label not in {"rituals.CaseView", "rituals.CalendarFeed"}
+    }
 
 
 @pytest.fixture
