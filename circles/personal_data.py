@@ -1,7 +1,7 @@
 """What the circles hold about a person, for their download (``movement/personal_data.py``)."""
 
 from circles.models import CircleMembership, Spark, SparkJoin
-from movement.personal_data import holds_personal_data
+from movement.personal_data import holds_personal_data, removes_written_texts
 
 
 @holds_personal_data
@@ -17,3 +17,8 @@ def circles_data(user):
             "spark__movement__name", "spark__passion", "joined_at"
         ),
     }
+
+
+@removes_written_texts
+def remove_sparks(user, removed):
+    Spark.objects.filter(author__user=user).update(passion=removed, horizon=removed)

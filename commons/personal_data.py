@@ -13,7 +13,7 @@ from commons.models import (
     RotationSeat,
     RoundShare,
 )
-from movement.personal_data import holds_personal_data
+from movement.personal_data import holds_personal_data, removes_written_texts
 
 
 @holds_personal_data
@@ -65,3 +65,13 @@ def commons_data(user):
             "movement__name", "title", "body", "created_at", "updated_at"
         ),
     }
+
+
+@removes_written_texts
+def remove_commons_texts(user, removed):
+    """Requests, decisions, booking notes and archive entries. A ledger line's note stays:
+    the ledger is never changed, only added to."""
+    DrawRequest.objects.filter(requested_by=user).update(purpose=removed)
+    Approval.objects.filter(member=user).exclude(comment="").update(comment=removed)
+    Booking.objects.filter(booked_by__user=user).exclude(note="").update(note="")
+    ArchiveEntry.objects.filter(author=user).update(body=removed)

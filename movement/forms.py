@@ -229,6 +229,16 @@ class DeleteAccountForm(forms.Form):
         label=_("Your e-mail address, to confirm"),
         help_text=_("Type the address you log in with."),
     )
+    remove_texts = forms.BooleanField(
+        label=_("Also remove what I wrote in shared places"),
+        required=False,
+        help_text=_(
+            "Circle reports you sent, sprint log lines, sparks, draw requests and comments, "
+            "booking notes, archive entries, sovereignty records and your own account in a "
+            "conflict case are replaced by a line saying you asked for their removal. Notes "
+            "on ledger lines stay: the ledger is never changed."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

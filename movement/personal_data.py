@@ -29,6 +29,7 @@ ASK_AGAIN_AFTER = timedelta(minutes=10)
 
 _providers = []
 _forgetters = []
+_removers = []
 
 
 def forgets_personal_data(function):
@@ -36,6 +37,15 @@ def forgets_personal_data(function):
     deleted (their calendar link, say); returns it unchanged."""
     if function not in _forgetters:
         _forgetters.append(function)
+    return function
+
+
+def removes_written_texts(function):
+    """Register ``function(user, removed)``: replace with ``removed`` the texts a person
+    wrote in shared places (reports, logs, requests, notes), for someone deleting their
+    account who asks for that too; returns it unchanged."""
+    if function not in _removers:
+        _removers.append(function)
     return function
 
 
@@ -221,14 +231,16 @@ def movement_data(user):
 # --- deleting an account ------------------------------------------------------------------------
 
 FORMER_MEMBER = gettext_lazy("former member")
+REMOVED = gettext_lazy("(Removed at the writer's request.)")
 
 
-def delete_account(*, user):
+def delete_account(*, user, remove_texts=False):
     """The person leaves every movement (the last organizer of one must hand over first:
     nothing is deleted then) and the account is emptied of everything that names them:
     e-mail addresses, name, password, sessions, notifications and their preferences,
-    exports, second factors, and their name in the audit trail's text. What they gave and
-    wrote in shared places stays, shown as a former member's."""
+    exports, second factors, and their name in the audit trail's text. What they gave
+    stays, shown as a former member's; what they wrote in shared places stays too, unless
+    they ask (``remove_texts``): then each app replaces it with a line saying so."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
@@ -243,6 +255,9 @@ def delete_account(*, user):
 
     with transaction.atomic():
         names = {name for name in (user.display_name, user.email, str(user)) if name}
+        if remove_texts:  # before leaving: what they wrote is found through memberships
+            for remove in _removers:
+                remove(user, str(REMOVED))
         for membership in Membership.objects.filter(user=user).select_related("movement"):
             leave_movement(membership=membership)
         for forget in _forgetters:

@@ -350,7 +350,9 @@ def delete_account(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            personal_data.delete_account(user=request.user)
+            personal_data.delete_account(
+                user=request.user, remove_texts=form.cleaned_data["remove_texts"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

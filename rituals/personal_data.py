@@ -3,7 +3,11 @@ their answers to gatherings, the reports they sent, what they wrote in sprint lo
 they recorded as sovereignty gained, and the conflict cases they are a party to — the case
 and their own account decrypted for them; nobody else's account."""
 
-from movement.personal_data import forgets_personal_data, holds_personal_data
+from movement.personal_data import (
+    forgets_personal_data,
+    holds_personal_data,
+    removes_written_texts,
+)
 from rituals.models import (
     CalendarFeed,
     CaseParty,
@@ -70,3 +74,15 @@ def rituals_data(user):
 @forgets_personal_data
 def forget_calendar_link(user):
     CalendarFeed.objects.filter(user=user).delete()
+
+
+@removes_written_texts
+def remove_rituals_texts(user, removed):
+    """Reports sent, sprint log lines, sovereignty records, and their own account in a
+    conflict case (sealed again as it is written)."""
+    CircleReport.objects.filter(submitted_by__user=user).update(
+        did=removed, lessons="", needs="", intention=removed, tactics=""
+    )
+    SprintLogEntry.objects.filter(author__user=user).update(text=removed)
+    SovereigntyRecord.objects.filter(recorded_by__user=user).update(what=removed)
+    CaseParty.objects.filter(member__user=user).exclude(statement="").update(statement=removed)
