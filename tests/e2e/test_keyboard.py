@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from commons import services
 from commons.models import Approval, DrawRequest
 from rituals.models import AgendaItem, Decision, Gathering
-from rituals.services import convergence, facilitation
+from rituals.services import convergence
 from tests.e2e.people import PHONE, member_of
 from tests.factories import PASSWORD
 
@@ -31,14 +31,21 @@ PURPOSE = "Bail for two people arrested at the blockade."
 # More presses than any page here has stops, so a missing control ends the walk.
 MOST_PRESSES = 120
 
-DESCRIBE_FOCUSED = """() => {
-  const element = document.activeElement;
-  if (!element || element === document.body) { return "(nothing)"; }
+# The focused element as a person would name it: its tag and its label or text.
+DESCRIBE = """function describe(element) {
   const name = element.getAttribute("aria-label")
     || (element.labels && element.labels[0] && element.labels[0].innerText)
     || element.innerText || element.value || "";
   return `${element.tagName.toLowerCase()} "${name.trim().replace(/\\s+/g, " ").slice(0, 60)}"`;
 }"""
+DESCRIBE_FOCUSED = (
+    "() => {"
+    + DESCRIBE
+    + """
+  const element = document.activeElement;
+  return !element || element === document.body ? "(nothing)" : describe(element);
+}"""
+)
 
 
 def focused(page: Page):
@@ -132,12 +139,12 @@ def test_a_facilitator_runs_a_gathering_by_keyboard(new_context, gathering_now, 
     # The first item: notes and a decision.
     press_enter_on(page, page.get_by_role("button", name=f"Start item: {REPORT_ITEM}"))
     expect(page.get_by_role("heading", name=f"Notes on {REPORT_ITEM}")).to_be_visible()
-    tab_to(page, page.get_by_label("Notes"))
+    tab_to(page, page.get_by_role("textbox", name="Notes"))
     page.keyboard.type(NOTES)
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save notes")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_label("Notes")).to_have_value(NOTES)
+    expect(page.get_by_role("textbox", name="Notes")).to_have_value(NOTES)
     tab_to(page, page.get_by_label("Decision:", exact=True))
     page.keyboard.type(DECISION)
     page.keyboard.press("Tab")
@@ -221,15 +228,16 @@ def test_an_approver_grants_a_draw_by_keyboard(new_context, waiting_draw):
 # One Tab stop: null once the focus has left the page or come around to the first control
 # again; otherwise the control, and whether it shows an outline or a box-shadow.
 FOCUS_STOP = (
-    """() => {
+    "() => {"
+    + DESCRIBE
+    + """
   const element = document.activeElement;
   if (!element || element === document.body || element === window.__firstStop) { return null; }
   window.__firstStop = window.__firstStop || element;
   const style = getComputedStyle(element);
   const outlined = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-  return {marked: outlined || style.boxShadow !== "none", described: (%s)()};
+  return {marked: outlined || style.boxShadow !== "none", described: describe(element)};
 }"""
-    % DESCRIBE_FOCUSED
 )
 
 
