@@ -399,6 +399,7 @@ def resource_calendar(resource, *, period="week", day=None, zone):
 
 # How many of a month's pledged gifts a year of each rhythm holds, per month.
 PER_MONTH = {Pledge.Rhythm.WEEKLY: Decimal(52) / 12, Pledge.Rhythm.MONTHLY: Decimal(1)}
+PLEDGES_SHOWN = 100  # a person's own pledges on one page: far above anyone's
 
 
 def pledges_of(membership):
@@ -417,9 +418,6 @@ def pledges_of(membership):
     for pledge in pledges:
         pledge.answerable = waiting.get(pledge.pk, [])
     return pledges
-
-
-PLEDGES_SHOWN = 100
 
 
 def pledge_or_404(*, membership, pledge_id):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -867,8 +868,6 @@ def local_moment(moment, movement):
 
 
 def booking_decision_url(booking):
-    from django.urls import reverse
-
     return reverse(
         "commons:booking_decide",
         kwargs={

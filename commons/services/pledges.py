@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -293,8 +294,6 @@ def pledge_falls_due(*, pledge_id, due_on):
 
 
 def gift_url(movement):
-    from django.urls import reverse
-
     return reverse("commons:pledges", kwargs={"movement_slug": movement.slug})
 
 
