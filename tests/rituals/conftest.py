@@ -11,7 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rituals.models import Gathering
-from tests.factories import RhythmFactory
+from tests.factories import (
+    CircleFactory,
+    CircleMembershipFactory,
+    RhythmFactory,
+    SprintFactory,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 RHYTHM_SET_ON = datetime(2026, 11, 24, 12, tzinfo=PARIS)
@@ -28,3 +33,17 @@ def gatherings(alice):
 def gathering(gatherings):
     """The first: Saturday 5 December 2026, 18:00 in Paris."""
     return gatherings[0]
+
+
+@pytest.fixture
+def tenants(tidewater, mo):
+    """Tenants Union, convened by mo: the second circle of the sprint tests."""
+    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
+    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
+    return circle
+
+
+@pytest.fixture
+def sprint(fay, medics, cora, tenants, mo):
+    """Street Medics (cora) × Tenants Union (mo), running for 72 hours."""
+    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})

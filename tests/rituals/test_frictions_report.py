@@ -36,13 +36,6 @@ def paris(tidewater):
 
 
 @pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
 def sprint(paris, fay, medics, cora, tenants, mo):
     return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
 

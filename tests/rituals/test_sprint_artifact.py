@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from rituals.models import ArtifactFile, SprintArtifact
 from rituals.services import sprints
-from tests.factories import CircleFactory, CircleMembershipFactory, SprintFactory
 from tests.submitting import token_on
 
 LIMIT = 4096
@@ -87,19 +86,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARTIFACT_MAX_BYTES = LIMIT
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
-def sprint(fay, medics, cora, tenants, mo):
-    """Street Medics (cora) × Tenants Union (mo), running."""
-    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
 
 
 @pytest.fixture

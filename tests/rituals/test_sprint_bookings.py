@@ -12,19 +12,6 @@ from django.urls import reverse
 from commons import services as commons_services
 from rituals.models import Sprint, SprintBooking
 from rituals.services import sprints
-from tests.factories import CircleFactory, CircleMembershipFactory, SprintFactory
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
-def sprint(fay, medics, cora, tenants, mo):
-    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
 
 
 @pytest.fixture

@@ -19,19 +19,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
-def sprint(fay, medics, cora, tenants, mo):
-    """Street Medics (cora) × Tenants Union (mo), running for 72 hours."""
-    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
-
-
 def feed_of(client, membership):
     """The person's feed, fetched the way a calendar app does: by its token alone."""
     token = convergence.calendar_feed_for(membership.user).token

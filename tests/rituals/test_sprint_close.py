@@ -19,8 +19,6 @@ from rituals.services import sprints
 from rituals.services.sprints import SPRINT_DEADLINE
 from rituals.timers import fire_next_due_timer
 from tests.factories import (
-    CircleFactory,
-    CircleMembershipFactory,
     MembershipFactory,
     SprintFactory,
 )
@@ -43,13 +41,6 @@ def messages_of(response):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
 
 
 @pytest.fixture

@@ -19,15 +19,8 @@ from commons.models import Approval, DrawRequest, Pool
 from movement.models import AuditEvent
 from rituals.models import Sprint, SprintDraw
 from rituals.services import sprints
-from tests.factories import CircleFactory, CircleMembershipFactory, SprintFactory
+from tests.factories import CircleFactory, CircleMembershipFactory
 from tests.submitting import token_on
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
 
 
 @pytest.fixture
@@ -35,11 +28,6 @@ def legal(tidewater, alice):
     circle = CircleFactory(movement=tidewater, name="Legal", slug="legal")
     CircleMembershipFactory(circle=circle, member=alice, is_convener=True)
     return circle
-
-
-@pytest.fixture
-def sprint(fay, medics, cora, tenants, mo):
-    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
 
 
 def pool_of(by, name="Bail Fund", **policy):

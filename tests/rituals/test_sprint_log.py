@@ -20,28 +20,14 @@ from movement.models import AuditEvent
 from rituals.models import Sprint, SprintLogEntry
 from rituals.services import sprints
 from tests.factories import (
-    CircleFactory,
     CircleMembershipFactory,
     PoolFactory,
-    SprintFactory,
     SprintLogEntryFactory,
 )
 from tests.submitting import ALREADY_SENT, post_twice, said, token_on
 
 Kind = SprintLogEntry.Kind
 Category = SprintLogEntry.Category
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
-def sprint(fay, medics, cora, tenants, mo):
-    return SprintFactory(by=fay, conveners={medics: cora, tenants: mo})
 
 
 def write(by, sprint, **fields):

@@ -8,16 +8,9 @@ from django.utils import timezone
 
 from movement.needs import needs_of
 from rituals.services import sprints
-from tests.factories import CircleFactory, CircleMembershipFactory, SprintRoundFactory
+from tests.factories import SprintRoundFactory
 
 OPT_IN = "Opt your circle in to the sprint round"
-
-
-@pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
 
 
 def titles(membership, now=None):

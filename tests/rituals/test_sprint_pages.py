@@ -31,13 +31,6 @@ def messages_of(response):
 
 
 @pytest.fixture
-def tenants(tidewater, mo):
-    circle = CircleFactory(movement=tidewater, name="Tenants Union", slug="tenants-union")
-    CircleMembershipFactory(circle=circle, member=mo, is_convener=True)
-    return circle
-
-
-@pytest.fixture
 def four_circles(tidewater, medics, cora, tenants, alice):
     """Street Medics (cora), Tenants Union (mo), Food Not Bombs and Print Shop (alice)."""
     food = CircleFactory(movement=tidewater, name="Food Not Bombs", slug="food-not-bombs")
