@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone, translation
+from django.views.defaults import permission_denied
 
 from movement.models import Membership
 
@@ -45,7 +46,11 @@ def movement_view(view):
             translation.activate(language)
             request.LANGUAGE_CODE = language
         with timezone.override(request.user.zone or membership.movement.zone):
-            return view(request, membership, *args, **kwargs)
+            try:
+                return view(request, membership, *args, **kwargs)
+            except PermissionDenied as refusal:
+                # Rendered here, so the refusal's page too is in their zone.
+                return permission_denied(request, refusal)
 
     return wrapper
 

@@ -93,3 +93,9 @@ def test_a_person_picks_their_zone_and_old_names_are_refused(tidewater, login):
     client.post(url, {"display_name": "Ana Lima", "time_zone": ""})
     person.user.refresh_from_db()
     assert person.user.time_zone == ""
+
+
+def test_a_refusal_on_a_movement_page_names_the_movements_zone_too(new_york, mo, login):
+    response = login(mo).get(reverse("movement:audit", kwargs={"movement_slug": "tidewater"}))
+    assert response.status_code == 403
+    assert "Times are in America/New_York." in response.content.decode()
