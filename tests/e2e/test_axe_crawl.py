@@ -233,5 +233,7 @@ def test_every_page_a_person_is_shown_answers_and_passes_axe(new_context, live_s
     assert not missed, f"{role} never reached {sorted(missed)}"
     wrongly_shown = person.never_shown & found.view_names
     assert not wrongly_shown, f"{role} was shown {sorted(wrongly_shown)}"
-    assert len(found.visits) >= person.enough_patterns, sorted(found.view_names)
+    assert len(found.visits) >= person.enough_patterns, (
+        f"{role} reached only {sorted(found.view_names)}; not pages: {found.not_pages}"
+    )
     assert row_counts() == before, "following links changed the database"
