@@ -182,6 +182,13 @@ class RhythmFactory(factory.Factory):
         raise TypeError("A rhythm plans gatherings as it is set: use RhythmFactory().")
 
 
+def first_gathering(*, by, **rhythm):
+    """The first gathering of a rhythm ``by`` sets (``RhythmFactory``'s, changed by
+    ``rhythm``): a movement with its convergences planned, for tests about one of them."""
+    RhythmFactory(by=by, **rhythm)
+    return Gathering.objects.filter(movement=by.movement).order_by("starts_at").first()
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cycle

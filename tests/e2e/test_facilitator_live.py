@@ -7,15 +7,15 @@ panel when she closes the gathering.
 
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from rituals.models import Gathering
 from rituals.services import convergence
 from tests.e2e.people import log_in
+from tests.factories import first_gathering
 
 REPORT_ITEM = "Street Medics reports back"
 OWN_ITEM = "Next sprint pairings"
@@ -32,16 +32,7 @@ class World:
 
 @pytest.fixture
 def world(tidewater, alice, fay, mo, cora, medics):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="UTC",
-    )
-    first = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
+    first = first_gathering(by=alice, time_zone="UTC", place="")
     convergence.submit_report(
         by=cora,
         gathering=first,

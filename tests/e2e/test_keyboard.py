@@ -8,7 +8,7 @@ of what the focus passed through on the way.
 
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,7 +20,7 @@ from commons.models import Approval, DrawRequest
 from rituals.models import AgendaItem, Decision, Gathering
 from rituals.services import convergence
 from tests.e2e.people import PHONE, member_of
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, first_gathering
 
 DESKTOP = {"width": 1280, "height": 800}
 REPORT_ITEM = "Street Medics reports back"
@@ -86,16 +86,7 @@ def press_enter_on(page: Page, target: Locator):
 @pytest.fixture
 def gathering_now(tidewater, alice, cora, medics):
     """Cycle 1's gathering began ten minutes ago, and Street Medics has reported for it."""
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="UTC",
-    )
-    first = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
+    first = first_gathering(by=alice, time_zone="UTC", place="")
     convergence.submit_report(
         by=cora,
         gathering=first,

@@ -10,7 +10,6 @@ English shows came from the app.
 """
 
 import re
-from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,11 +18,10 @@ from playwright.sync_api import Page, expect
 
 from commons import services as commons_services
 from constellation.management.commands.catalogs import catalog_path
-from rituals.models import Gathering
-from rituals.services import convergence, facilitation
+from rituals.services import facilitation
 from rituals.services.conflicts import file_case
 from tests.e2e.people import log_in
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, first_gathering
 
 ENGLISH_WORDS = re.compile(
     r"\b(the|and|your|you|with|what|this|that|for|are|is|of|to|has|have|will|been|who|when|"
@@ -69,16 +67,7 @@ def places(tidewater, alice, mo):
     )
     commons_services.contribute(by=mo, pool=pool, amount=Decimal("15"))
     commons_services.contribute(by=alice, pool=pool, amount=Decimal("1215.50"))
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="Europe/Paris",
-    )
-    gathering = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
+    gathering = first_gathering(by=alice, time_zone="Europe/Paris", place="")
     facilitation.add_agenda_item(by=alice, gathering=gathering, title="Bienvenue", minutes=10)
     case = file_case(
         by=mo, others=[rut], about="behaviour", description="Les clés, las llaves.", confirmed=True

@@ -3,16 +3,15 @@ with the keyboard, tap targets a thumb can hit, the unread count, and a copy but
 invitation links. Then the same header on a desktop, and without JavaScript."""
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from movement.services import accept_invitation, create_invitation
-from rituals.models import Gathering
-from rituals.services import convergence, facilitation
+from rituals.services import facilitation
 from tests.e2e.people import PHONE, log_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, first_gathering
 
 DESKTOP = {"width": 1280, "height": 800}
 # WCAG 2.5.8 (target size, minimum): 24 × 24 CSS pixels.
@@ -24,16 +23,7 @@ ONE_ROW = 80
 def gathering(tidewater, alice):
     """A gathering soon, with two agenda items (so the facilitator page has ↑ and ↓), and
     Alice not yet answered (so the home asks her in place)."""
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="UTC",
-    )
-    first = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
+    first = first_gathering(by=alice, time_zone="UTC", place="")
     for title in ("Welcome", "Next sprint pairings"):
         facilitation.add_agenda_item(by=alice, gathering=first, title=title, minutes=10)
     return first

@@ -3,27 +3,18 @@ left ticks every second; for someone whose system asks for reduced motion it sho
 and minutes, changing once a minute."""
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from rituals.models import Gathering
 from rituals.services import convergence
 from tests.e2e.people import log_in
+from tests.factories import first_gathering
 
 
 def _happening_now(tidewater, alice):
-    convergence.set_rhythm(
-        by=alice,
-        kind="monthly",
-        week=1,
-        weekday=5,
-        local_time=time(18),
-        duration=timedelta(hours=2),
-        time_zone="UTC",
-    )
-    first = Gathering.objects.filter(movement=tidewater).order_by("starts_at").first()
+    first = first_gathering(by=alice, time_zone="UTC", place="")
     now = timezone.now()
     return convergence.move_gathering(
         by=alice,
