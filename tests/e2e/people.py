@@ -1,8 +1,12 @@
 """People in the browser tests: a member of a circle of their own, and a browser of
-their own logged in through the log-in page, as a person would."""
+their own logged in through the log-in page, as a person would; and the bail fund they
+share."""
+
+from decimal import Decimal
 
 from playwright.sync_api import Page, expect
 
+from commons import services as commons_services
 from tests.factories import PASSWORD, CircleFactory, CircleMembershipFactory, MembershipFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -30,3 +34,20 @@ def log_in(new_context, membership, **context_options) -> Page:
     page = new_context(**context_options).new_page()
     sign_in(page, membership.user.email)
     return page
+
+
+def bail_fund(by, *, approvals_required, holding=None):
+    """Tidewater's bail fund as an organizer opens it: draws above €50 wait for approvals
+    from ``approvals_required`` other circles; ``holding`` is put in at once."""
+    pool = commons_services.create_pool(
+        by=by,
+        name="Bail Fund",
+        kind="money",
+        currency="EUR",
+        purpose="Bail for anyone arrested.",
+        instant_limit=Decimal("50"),
+        approvals_required=approvals_required,
+    )
+    if holding:
+        commons_services.contribute(by=by, pool=pool, amount=Decimal(holding))
+    return pool

@@ -5,13 +5,11 @@ other circles approve until the draw is granted and shows on the open ledger.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from commons import services
-from tests.e2e.people import log_in, member_of
+from tests.e2e.people import bail_fund, log_in, member_of
 
 PURPOSE = "Bail for two people arrested at the blockade."
 
@@ -28,15 +26,7 @@ class World:
 
 @pytest.fixture
 def world(tidewater, alice):
-    pool = services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind="money",
-        currency="EUR",
-        purpose="Bail for anyone arrested.",
-        instant_limit=Decimal("50"),
-        approvals_required=2,
-    )
+    pool = bail_fund(alice, approvals_required=2)
     return World(
         movement=tidewater,
         pool=pool,

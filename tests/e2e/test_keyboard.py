@@ -19,7 +19,7 @@ from commons import services
 from commons.models import Approval, DrawRequest
 from rituals.models import AgendaItem, Decision, Gathering
 from rituals.services import convergence
-from tests.e2e.people import PHONE, member_of
+from tests.e2e.people import PHONE, bail_fund, member_of
 from tests.factories import PASSWORD, first_gathering
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -171,16 +171,7 @@ class Draw:
 def waiting_draw(tidewater, alice):
     """Mo, of Harbor medics, asks the bail fund for €120, above its €50 limit: one other
     circle must approve. Bea sits in Tenants united."""
-    pool = services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind="money",
-        currency="EUR",
-        purpose="Bail for anyone arrested.",
-        instant_limit=Decimal("50"),
-        approvals_required=1,
-    )
-    services.contribute(by=alice, pool=pool, amount=Decimal("500"))
+    pool = bail_fund(alice, approvals_required=1, holding="500")
     mo = member_of(tidewater, "Harbor medics", "Mo")
     bea = member_of(tidewater, "Tenants united", "Bea")
     request = services.request_draw(by=mo, pool=pool, amount=Decimal("120"), purpose=PURPOSE)

@@ -9,16 +9,14 @@ the organizer's pages, axe-core finds no serious or critical violation.
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from commons import services
 from movement import services as movement_services
 from tests.e2e.axe import serious_violations
-from tests.e2e.people import PHONE, log_in, member_of
+from tests.e2e.people import PHONE, bail_fund, log_in, member_of
 from tests.factories import GatheringFactory
 
 PURPOSE = "Bail for two people arrested at the blockade."
@@ -37,16 +35,7 @@ class World:
 
 @pytest.fixture
 def world(tidewater, alice):
-    pool = services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind="money",
-        currency="EUR",
-        purpose="Bail for anyone arrested.",
-        instant_limit=Decimal("50"),
-        approvals_required=1,
-    )
-    services.contribute(by=alice, pool=pool, amount=Decimal("500"))
+    pool = bail_fund(alice, approvals_required=1, holding="500")
     return World(
         movement=tidewater,
         pool=pool,
