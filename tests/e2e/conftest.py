@@ -7,11 +7,15 @@ what the test wrote, and the test must see what the server wrote.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from rituals.services import convergence
 from tests.conftest import needs
+from tests.factories import first_gathering
 
 CHROMIUM = Path("/usr/bin/chromium")
 # allauth's codes look like "XQJC-XWST": on a line of their own, in capitals and digits.
@@ -55,3 +59,24 @@ def verification_code(mailoutbox):
         return found[0]
 
     return _code
+
+
+@pytest.fixture
+def gathering_now(tidewater, alice, cora, medics):
+    """Cycle 1's gathering began ten minutes ago (so countdowns count), and Street Medics
+    has reported for it."""
+    first = first_gathering(by=alice, time_zone="UTC", place="")
+    convergence.submit_report(
+        by=cora,
+        gathering=first,
+        circle=medics,
+        did="Staffed three actions.",
+        intention="Train two new medics.",
+    )
+    now = timezone.now()
+    return convergence.move_gathering(
+        by=alice,
+        gathering=first,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=110),
+    )

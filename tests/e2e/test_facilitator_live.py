@@ -7,15 +7,11 @@ panel when she closes the gathering.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from rituals.services import convergence
 from tests.e2e.people import log_in
-from tests.factories import first_gathering
 
 REPORT_ITEM = "Street Medics reports back"
 OWN_ITEM = "Next sprint pairings"
@@ -31,24 +27,8 @@ class World:
 
 
 @pytest.fixture
-def world(tidewater, alice, fay, mo, cora, medics):
-    first = first_gathering(by=alice, time_zone="UTC", place="")
-    convergence.submit_report(
-        by=cora,
-        gathering=first,
-        circle=medics,
-        did="Staffed three actions.",
-        intention="Train two new medics.",
-    )
-    # Happening now, so the countdowns have something to count down to.
-    now = timezone.now()
-    first = convergence.move_gathering(
-        by=alice,
-        gathering=first,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(minutes=110),
-    )
-    return World(movement=tidewater, gathering=first)
+def world(tidewater, gathering_now, fay, mo):
+    return World(movement=tidewater, gathering=gathering_now)
 
 
 def test_attendees_follow_the_facilitator_without_reloading(new_context, world, fay, mo):

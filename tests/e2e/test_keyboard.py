@@ -8,19 +8,16 @@ of what the focus passed through on the way.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from commons import services
 from commons.models import Approval, DrawRequest
 from rituals.models import AgendaItem, Decision, Gathering
-from rituals.services import convergence
 from tests.e2e.people import PHONE, bail_fund, member_of
-from tests.factories import PASSWORD, first_gathering
+from tests.factories import PASSWORD
 
 DESKTOP = {"width": 1280, "height": 800}
 REPORT_ITEM = "Street Medics reports back"
@@ -81,26 +78,6 @@ def press_enter_on(page: Page, target: Locator):
 
 
 # --- a. facilitator mode ------------------------------------------------------------------
-
-
-@pytest.fixture
-def gathering_now(tidewater, alice, cora, medics):
-    """Cycle 1's gathering began ten minutes ago, and Street Medics has reported for it."""
-    first = first_gathering(by=alice, time_zone="UTC", place="")
-    convergence.submit_report(
-        by=cora,
-        gathering=first,
-        circle=medics,
-        did="Staffed three actions.",
-        intention="Train two new medics.",
-    )
-    now = timezone.now()
-    return convergence.move_gathering(
-        by=alice,
-        gathering=first,
-        starts_at=now - timedelta(minutes=10),
-        ends_at=now + timedelta(minutes=110),
-    )
 
 
 def test_a_facilitator_runs_a_gathering_by_keyboard(new_context, gathering_now, fay):

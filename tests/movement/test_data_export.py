@@ -11,7 +11,6 @@ import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,18 +20,6 @@ from movement.models import DataExport, Notification
 from rituals.services import conflicts
 
 EXPORT = reverse("data_export")
-
-
-@pytest.fixture
-def fund(alice):
-    return commons_services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind="money",
-        currency="EUR",
-        purpose="Bail.",
-        instant_limit=Decimal("50"),
-    )
 
 
 def _read(download):

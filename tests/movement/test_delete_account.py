@@ -22,18 +22,6 @@ from tests.factories import MembershipFactory
 DELETE = reverse("delete_account")
 
 
-@pytest.fixture
-def fund(alice):
-    return commons_services.create_pool(
-        by=alice,
-        name="Bail Fund",
-        kind="money",
-        currency="EUR",
-        purpose="Bail.",
-        instant_limit=Decimal("50"),
-    )
-
-
 def test_deleting_leaves_the_gifts_and_nothing_that_names_the_person(
     login, client, mo, alice, fund
 ):
