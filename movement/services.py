@@ -975,8 +975,10 @@ def set_movement_language(*, by, language):
     none: each member's browser decides)."""
     if not permissions.can_set_movement_settings(by):
         raise PermissionDenied(_("Only organizers set the movement's language."))
-    Movement.objects.filter(pk=by.movement_id).update(language=_check_language(language))
-    record_event(movement=by.movement, actor=by.user, verb=Verb.LANGUAGE_SET, language=language)
+    language = _check_language(language)
+    with transaction.atomic():  # the change and its audit line, together
+        Movement.objects.filter(pk=by.movement_id).update(language=language)
+        record_event(movement=by.movement, actor=by.user, verb=Verb.LANGUAGE_SET, language=language)
 
 
 def set_spark_quorum(*, by, people):
